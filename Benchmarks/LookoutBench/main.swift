@@ -1,0 +1,172 @@
+// lookout-bench: the figures in README's "Performance" table. Build in release and run through
+// `scripts/bench.sh`, which prints each figure with the command that produced it.
+//
+//   lookout-bench parse FILE          exposition parsing, samples/s on one core
+//   lookout-bench append              store append throughput, samples/s (existing series, 500-sample batches)
+//   lookout-bench disk FILE           bytes/sample on disk: FILE replayed every 15 s for 24 h with drift
+//   lookout-bench memory              resident bytes per active head series
+import Foundation
+import Logging
+import LookoutFormats
+import LookoutModel
+import LookoutStorage
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+    print("usage: lookout-bench parse FILE | append | disk FILE | memory")
+    exit(2)
+}
+var logger = Logger(label: "bench")
+logger.logLevel = .error
+
+func elapsed(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let duration = ContinuousClock.now - start
+    return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+func temporaryDirectory(_ name: String) -> String {
+    let path = NSTemporaryDirectory() + "lookout-bench-\(name)-\(getpid())"
+    try? FileManager.default.removeItem(atPath: path)
+    return path
+}
+
+func directorySize(_ path: String) -> Int64 {
+    let enumerator = FileManager.default.enumerator(atPath: path)
+    var total: Int64 = 0
+    while let item = enumerator?.nextObject() as? String {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path + "/" + item)
+        if attributes?[.type] as? FileAttributeType == .typeRegular {
+            total += (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        }
+    }
+    return total
+}
+
+func residentBytes() -> Int64 {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    return (Int64(fields[1]) ?? 0) * Int64(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+/// A tiny deterministic generator so runs are repeatable.
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
+
+switch arguments[1] {
+case "parse":
+    let bytes = Array(FileManager.default.contents(atPath: arguments[2])!)
+    let parser = ExpositionParser(format: arguments[2].contains("openmetrics") ? .openMetrics : .prometheusText)
+    var samples = 0
+    _ = try parser.parse(bytes)  // warm up
+    var rounds = 0
+    let seconds = try elapsed {
+        while rounds < 2000 {
+            samples += try parser.parse(bytes).samples.count
+            rounds += 1
+        }
+    }
+    print("parse: \(samples) samples in \(String(format: "%.3f", seconds)) s = \(Int(Double(samples) / seconds)) samples/s (\(bytes.count) bytes × \(rounds))")
+
+case "append":
+    let directory = temporaryDirectory("append")
+    let store = try MetricStore(directory: directory, options: StorageOptions(), logger: logger)
+    let seriesCount = 10_000
+    let labels = (0..<seriesCount).map { i in
+        Labels(["__name__": "bench_metric_\(i % 100)", "instance": "host-\(i / 100):9100", "job": "node"])
+    }
+    let batchSize = 500
+    let scrapes = 60
+    var appended = 0
+    // The first pass creates series; the measured passes append to existing ones.
+    for start in stride(from: 0, to: seriesCount, by: batchSize) {
+        _ = try store.appendSync((start..<start + batchSize).map { (labels[$0], Sample(0, 0)) })
+    }
+    let seconds = try elapsed {
+        for scrape in 1...scrapes {
+            let time = Int64(scrape) * 15_000
+            for start in stride(from: 0, to: seriesCount, by: batchSize) {
+                let batch = (start..<start + batchSize).map { (labels[$0], Sample(time, Double(scrape * $0))) }
+                appended += try store.appendSync(batch).appended
+            }
+        }
+    }
+    try store.close()
+    try? FileManager.default.removeItem(atPath: directory)
+    print("append: \(appended) samples in \(String(format: "%.3f", seconds)) s = \(Int(Double(appended) / seconds)) samples/s (\(seriesCount) series, batches of \(batchSize), fsync per batch)")
+
+case "disk":
+    let bytes = Array(FileManager.default.contents(atPath: arguments[2])!)
+    let exposition = try ExpositionParser(format: .prometheusText).parse(bytes)
+    let types = Dictionary(exposition.metadata.map { ($0.family, $0.type) }, uniquingKeysWith: { a, _ in a })
+    func isCounter(_ name: String) -> Bool {
+        types[name] == .counter || name.hasSuffix("_total") || name.hasSuffix("_count") || name.hasSuffix("_sum")
+            || name.hasSuffix("_bucket")
+    }
+    var random = SplitMix(state: 42)
+    let series = exposition.samples.map { $0.labels }
+    var values = exposition.samples.map { $0.value }
+    // Per series: counters grow at a steady rate with noise; about a third of gauges wander.
+    let counter = series.map { isCounter($0.name ?? "") }
+    let wanders = series.indices.map { _ in random.unit() < 0.35 }
+    let directory = temporaryDirectory("disk")
+    let store = try MetricStore(directory: directory, options: StorageOptions(retention: .max / 4), logger: logger)
+    let start: Int64 = 1_700_000_000_000
+    let steps = 24 * 3600 / 15
+    var total = 0
+    for step in 0..<steps {
+        // Scrapes land a few ms off the 15 s grid, as real ones do.
+        let time = start + Int64(step) * 15_000 + Int64(random.next() % 4)
+        var batch: [(labels: Labels, sample: Sample)] = []
+        batch.reserveCapacity(series.count)
+        for index in series.indices {
+            if counter[index] {
+                if values[index].isFinite && random.unit() < 0.8 {
+                    let rate = max(1, abs(values[index]) / 1e6)
+                    values[index] += (rate * 15 * random.unit() * 100).rounded() / 100
+                }
+            } else if wanders[index] && values[index].isFinite {
+                values[index] = ((values[index] * (1 + (random.unit() - 0.5) * 0.02)) * 100).rounded() / 100
+            }
+            batch.append((series[index], Sample(time, values[index])))
+        }
+        total += try store.appendSync(batch).appended
+    }
+    try store.close()
+    let size = directorySize(directory)
+    try? FileManager.default.removeItem(atPath: directory)
+    print("disk: \(total) samples of \(series.count) series over 24 h at 15 s: \(size) bytes = \(String(format: "%.3f", Double(size) / Double(total))) bytes/sample (data dir after close, index included)")
+
+case "memory":
+    let directory = temporaryDirectory("memory")
+    let store = try MetricStore(directory: directory, options: StorageOptions(), logger: logger)
+    let seriesCount = 200_000
+    let before = residentBytes()
+    for start in stride(from: 0, to: seriesCount, by: 1000) {
+        for scrape in 0..<4 {
+            let batch = (start..<start + 1000).map { i in
+                (Labels(["__name__": "bench_metric_\(i % 500)", "instance": "host-\(i / 500):9100", "job": "node", "shard": "\(i % 7)"]),
+                 Sample(Int64(scrape) * 15_000, Double(i)))
+            }
+            _ = try store.appendSync(batch)
+        }
+    }
+    let after = residentBytes()
+    print("memory: \(store.stats.headSeries) head series, \(after - before) bytes resident growth = \((after - before) / Int64(seriesCount)) bytes/series (4 samples each)")
+    try store.close()
+    try? FileManager.default.removeItem(atPath: directory)
+
+default:
+    print("unknown benchmark \(arguments[1])")
+    exit(2)
+}

@@ -1,0 +1,69 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Lookout: one binary for metrics, logs, traces and alerts. Targets follow the data flow in
+/// `DESIGN.md`: Model → Formats → Storage → Query → Scrape → Server → the `lookout` executable.
+let package = Package(
+    name: "Lookout",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lookout", targets: ["lookout"]),
+        .executable(name: "lookout-bench", targets: ["LookoutBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "LookoutModel"),
+        .target(name: "LookoutFormats", dependencies: ["LookoutModel"]),
+        .target(name: "LookoutStorage", dependencies: [
+            "LookoutModel", "CSQLite", "CZlib",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "LookoutQuery", dependencies: ["LookoutModel"]),
+        .target(name: "LookoutScrape", dependencies: [
+            "LookoutModel", "LookoutFormats", "LookoutStorage",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "LookoutServer", dependencies: [
+            "LookoutModel", "LookoutFormats", "LookoutStorage", "LookoutQuery", "LookoutScrape",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "lookout", dependencies: [
+            "LookoutModel", "LookoutFormats", "LookoutStorage", "LookoutQuery", "LookoutScrape", "LookoutServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .executableTarget(name: "LookoutBench", dependencies: [
+            "LookoutModel", "LookoutFormats", "LookoutStorage", .product(name: "Logging", package: "swift-log"),
+        ],
+                          path: "Benchmarks/LookoutBench"),
+        .testTarget(name: "LookoutModelTests", dependencies: ["LookoutModel"]),
+        .testTarget(name: "LookoutFormatsTests", dependencies: ["LookoutFormats"]),
+        .testTarget(name: "LookoutStorageTests", dependencies: ["LookoutStorage"]),
+        .testTarget(name: "LookoutQueryTests", dependencies: ["LookoutQuery"],
+                    resources: [.copy("Cases")]),
+        .testTarget(name: "LookoutScrapeTests", dependencies: ["LookoutScrape", "LookoutFormats"]),
+        .testTarget(name: "LookoutServerTests", dependencies: [
+            "LookoutServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

@@ -1,0 +1,132 @@
+import LookoutModel
+
+/// Renders metric families as Prometheus text 0.0.4 (Lookout's own `/metrics`, test fixtures) or
+/// as OpenMetrics 1.0 with timestamps and exemplars (fixtures for `lookout import`).
+///
+/// The writer trusts its input: sample names should belong to their family, as the parser
+/// expects (`_bucket`/`_sum`/`_count` for histograms, `_total`/`_created` for OpenMetrics counters).
+/// Values are written so they parse back to the same bits, except that every NaN becomes `NaN`.
+public struct ExpositionWriter {
+    /// Prometheus text 0.0.4: HELP (when non-empty) and TYPE per family, then its samples with
+    /// integer millisecond timestamps. Types the text format lacks are written as `untyped`.
+    public static func render(families: [(MetricMetadata, [ScrapedSample])]) -> String {
+        var out = ""
+        for (metadata, samples) in families {
+            if !metadata.help.isEmpty {
+                out += "# HELP \(metadata.family) \(escapeHelp(metadata.help, openMetrics: false))\n"
+            }
+            out += "# TYPE \(metadata.family) \(textType(metadata.type))\n"
+            for sample in samples {
+                writeSeries(sample.labels, into: &out)
+                out += " "
+                out += formatValue(sample.value)
+                if let timestamp = sample.timestamp {
+                    out += " \(timestamp)"
+                }
+                out += "\n"
+            }
+        }
+        return out
+    }
+
+    /// OpenMetrics 1.0: TYPE, UNIT and HELP per family, samples with float-second timestamps and
+    /// exemplars, ending in `# EOF`.
+    public static func renderOpenMetrics(families: [(MetricMetadata, [ScrapedSample])]) -> String {
+        var out = ""
+        for (metadata, samples) in families {
+            out += "# TYPE \(metadata.family) \(metadata.type.rawValue)\n"
+            if !metadata.unit.isEmpty {
+                out += "# UNIT \(metadata.family) \(metadata.unit)\n"
+            }
+            if !metadata.help.isEmpty {
+                out += "# HELP \(metadata.family) \(escapeHelp(metadata.help, openMetrics: true))\n"
+            }
+            for sample in samples {
+                writeSeries(sample.labels, into: &out)
+                out += " "
+                out += formatValue(sample.value)
+                if let timestamp = sample.timestamp {
+                    out += " " + formatSeconds(timestamp)
+                }
+                if let exemplar = sample.exemplar {
+                    out += " # "
+                    writeLabelSet(exemplar.labels, into: &out)
+                    out += " " + formatValue(exemplar.value)
+                    if let timestamp = exemplar.timestamp {
+                        out += " " + formatSeconds(timestamp)
+                    }
+                }
+                out += "\n"
+            }
+        }
+        out += "# EOF\n"
+        return out
+    }
+
+    /// A value as Prometheus writes it: `+Inf`, `-Inf`, `NaN`, integers without a fraction,
+    /// otherwise the shortest text that parses back to the same double.
+    public static func formatValue(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
+        if value == value.rounded(), abs(value) < 1e15, !(value == 0 && value.sign == .minus) {
+            return String(Int64(value))
+        }
+        return value.description
+    }
+
+    /// Milliseconds as seconds with up to three decimals, e.g. `1700000000.123`.
+    public static func formatSeconds(_ milliseconds: Int64) -> String {
+        let negative = milliseconds < 0
+        let magnitude = milliseconds.magnitude
+        let seconds = magnitude / 1000
+        let fraction = magnitude % 1000
+        var text = negative ? "-\(seconds)" : "\(seconds)"
+        if fraction != 0 {
+            let digits = String(fraction)
+            text += "." + String(repeating: "0", count: 3 - digits.count) + digits
+        }
+        return text
+    }
+
+    private static func textType(_ type: MetricType) -> String {
+        switch type {
+        case .counter, .gauge, .histogram, .summary: type.rawValue
+        case .gaugehistogram, .info, .stateset, .unknown: "untyped"
+        }
+    }
+
+    private static func escapeHelp(_ help: String, openMetrics: Bool) -> String {
+        guard help.contains(where: { $0 == "\\" || $0 == "\n" || (openMetrics && $0 == "\"") }) else { return help }
+        var out = ""
+        for ch in help {
+            switch ch {
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\"" where openMetrics: out += "\\\""
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// `name{a="1",b="2"}`, or just `name` without other labels.
+    private static func writeSeries(_ labels: Labels, into out: inout String) {
+        out += labels.name ?? ""
+        let rest = labels.droppingMetricName
+        if !rest.isEmpty { writeLabelSet(rest, into: &out) }
+    }
+
+    private static func writeLabelSet(_ labels: Labels, into out: inout String) {
+        out += "{"
+        var first = true
+        for label in labels {
+            if !first { out += "," }
+            first = false
+            out += label.name
+            out += "=\""
+            out += Labels.escape(label.value)
+            out += "\""
+        }
+        out += "}"
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// A regular expression that must match a whole string, with a fast path for plain literals and
+/// `literal|literal` alternations, the common shapes in selectors.
+///
+/// Thread-safety: immutable after init; `NSRegularExpression` is documented as safe to share
+/// between threads, so the type is `@unchecked Sendable`.
+public final class AnchoredRegex: @unchecked Sendable, Hashable {
+    public let pattern: String
+    private let literals: Set<String>?
+    private let regex: NSRegularExpression?
+
+    public init(_ pattern: String) throws {
+        self.pattern = pattern
+        let meta = Set("\\^$.|?*+()[]{}")
+        let alternatives = pattern.split(separator: "|", omittingEmptySubsequences: false)
+        if !pattern.contains(where: { $0 != "|" && meta.contains($0) }) {
+            literals = Set(alternatives.map(String.init))
+            regex = nil
+        } else {
+            literals = nil
+            do {
+                regex = try NSRegularExpression(pattern: "^(?:" + pattern + ")$")
+            } catch {
+                throw LabelMatcherError(pattern: pattern, message: "\(error)")
+            }
+        }
+    }
+
+    public func matches(_ candidate: String) -> Bool {
+        if let literals { return literals.contains(candidate) }
+        let range = NSRange(candidate.startIndex..., in: candidate)
+        return regex!.firstMatch(in: candidate, options: [.anchored], range: range) != nil
+    }
+
+    public static func == (lhs: AnchoredRegex, rhs: AnchoredRegex) -> Bool { lhs.pattern == rhs.pattern }
+    public func hash(into hasher: inout Hasher) { hasher.combine(pattern) }
+}

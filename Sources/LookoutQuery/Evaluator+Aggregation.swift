@@ -1,0 +1,143 @@
+import LookoutModel
+
+extension Evaluator {
+    private final class Group {
+        var labels: Labels
+        var value: Double
+        var mean: Double
+        var count: Int = 1
+        var members: [VSample]
+
+        init(labels: Labels, first: VSample) {
+            self.labels = labels
+            self.value = first.value
+            self.mean = first.value
+            self.members = [first]
+        }
+    }
+
+    func evalAggregation(_ agg: Aggregation, at t: Int64) throws(QueryError) -> [VSample] {
+        var k = 0
+        var q = 0.0
+        var valueLabel = ""
+        if let parameter = agg.parameter {
+            switch agg.op {
+            case .topk, .bottomk:
+                let f = try scalarArg(parameter, at: t)
+                guard f.isFinite || f.isNaN, !f.isNaN, abs(f) < 9.2e18 else {
+                    throw .execution("Scalar value \(Expr.formatNumber(f)) overflows int64")
+                }
+                k = Int(f)
+                if k < 1 { return [] }
+            case .quantile: q = try scalarArg(parameter, at: t)
+            case .countValues:
+                valueLabel = try stringArg(parameter, at: t)
+                guard LabelNameCheck.isValid(valueLabel) else { throw .execution("invalid label name \"\(valueLabel)\"") }
+            default: break
+            }
+        }
+        let input = try vectorArg(agg.expr, at: t)
+        var grouping = Set(agg.grouping)
+        if agg.op == .countValues && !agg.without { grouping.insert(valueLabel) }
+        var groups: [Labels: Group] = [:]
+        var order: [Group] = []
+        for var s in input {
+            if agg.op == .countValues {
+                s.labels = s.labels.setting(valueLabel, to: formatGoFloat(s.value))
+            }
+            let key: Labels
+            if agg.without {
+                key = s.labels.removing(grouping.union([Labels.metricName]))
+            } else {
+                key = s.labels.keeping(grouping)
+            }
+            guard let group = groups[key] else {
+                let g = Group(labels: key, first: s)
+                switch agg.op {
+                case .stddev, .stdvar: g.value = 0
+                case .group: g.value = 1
+                default: break
+                }
+                groups[key] = g
+                order.append(g)
+                continue
+            }
+            switch agg.op {
+            case .sum: group.value += s.value
+            case .avg:
+                group.count += 1
+                let v = s.value
+                if group.mean.isInfinite {
+                    if v.isInfinite && (group.mean > 0) == (v > 0) { break }
+                    if !v.isInfinite && !v.isNaN { break }
+                }
+                group.mean += v / Double(group.count) - group.mean / Double(group.count)
+            case .group: break
+            case .max: if group.value < s.value || group.value.isNaN { group.value = s.value }
+            case .min: if group.value > s.value || group.value.isNaN { group.value = s.value }
+            case .count, .countValues: group.count += 1
+            case .stddev, .stdvar:
+                group.count += 1
+                let delta = s.value - group.mean
+                group.mean += delta / Double(group.count)
+                group.value += delta * (s.value - group.mean)
+            case .topk, .bottomk, .quantile: group.members.append(s)
+            }
+        }
+        var out: [VSample] = []
+        for g in order {
+            let value: Double
+            switch agg.op {
+            case .avg: value = g.mean
+            case .count, .countValues: value = Double(g.count)
+            case .stdvar: value = g.value / Double(g.count)
+            case .stddev: value = (g.value / Double(g.count)).squareRoot()
+            case .quantile: value = quantileOf(q, g.members.map(\.value))
+            case .topk, .bottomk:
+                let top = agg.op == .topk
+                // NaN ranks below every number for topk and above for bottomk: it is kept last.
+                let sorted = g.members.enumerated().sorted { a, b in
+                    let x = a.element.value, y = b.element.value
+                    if x.isNaN != y.isNaN { return y.isNaN }
+                    if x == y || (x.isNaN && y.isNaN) { return a.offset < b.offset }
+                    return top ? x > y : x < y
+                }
+                for m in sorted.prefix(k) { out.append(VSample(labels: m.element.labels, time: t, value: m.element.value)) }
+                continue
+            default: value = g.value
+            }
+            out.append(VSample(labels: g.labels, time: t, value: value))
+        }
+        return out
+    }
+}
+
+/// Formats like Go's `strconv.FormatFloat(v, 'f', -1, 64)`.
+func formatGoFloat(_ v: Double) -> String {
+    if v.isNaN { return "NaN" }
+    if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+    var s = "\(v)"
+    if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+        // Expand exponent notation into plain decimal digits.
+        let mantissa = String(s[..<e]), exponent = Int(s[s.index(after: e)...]) ?? 0
+        let negative = mantissa.hasPrefix("-")
+        let digits = mantissa.replacingOccurrences(of: "-", with: "")
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        let intPart = String(parts[0]), frac = parts.count > 1 ? String(parts[1]) : ""
+        var all = intPart + frac
+        var point = intPart.count + exponent
+        if point <= 0 {
+            all = String(repeating: "0", count: -point + 1) + all
+            point = 1
+        } else if point > all.count {
+            all += String(repeating: "0", count: point - all.count)
+        }
+        var result = String(all.prefix(point))
+        var rest = String(all.dropFirst(point))
+        while rest.hasSuffix("0") { rest.removeLast() }
+        if !rest.isEmpty { result += "." + rest }
+        s = (negative ? "-" : "") + result
+    }
+    return s
+}

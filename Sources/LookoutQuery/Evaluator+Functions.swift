@@ -1,0 +1,520 @@
+import Foundation
+import LookoutModel
+
+/// Go's `math.Max`/`math.Min` semantics (NaN wins).
+func goMax(_ a: Double, _ b: Double) -> Double { a.isNaN || b.isNaN ? .nan : Swift.max(a, b) }
+func goMin(_ a: Double, _ b: Double) -> Double { a.isNaN || b.isNaN ? .nan : Swift.min(a, b) }
+
+/// Neumaier-compensated summation step, as Prometheus's `kahanSumInc`.
+func kahanSumInc(_ inc: Double, _ sum: Double, _ c: Double) -> (Double, Double) {
+    let t = sum + inc
+    var c = c
+    if abs(sum) >= abs(inc) { c += (sum - t) + inc } else { c += (inc - t) + sum }
+    return (t, c)
+}
+
+/// Prometheus's `quantile` over plain values (NaN sorts first).
+func quantileOf(_ q: Double, _ input: [Double]) -> Double {
+    if input.isEmpty || q.isNaN { return .nan }
+    if q < 0 { return -.infinity }
+    if q > 1 { return .infinity }
+    let values = input.sorted { $0.isNaN ? !$1.isNaN : $0 < $1 }
+    let n = Double(values.count)
+    let rank = q * (n - 1)
+    let lower = Swift.max(0, rank.rounded(.down))
+    let upper = Swift.min(n - 1, lower + 1)
+    let weight = rank - rank.rounded(.down)
+    return values[Int(lower)] * (1 - weight) + values[Int(upper)] * weight
+}
+
+extension Evaluator {
+    func scalarArg(_ expr: Expr, at t: Int64) throws(QueryError) -> Double {
+        if case .scalar(let v) = try eval(expr, at: t) { return v }
+        return .nan
+    }
+
+    func vectorArg(_ expr: Expr, at t: Int64) throws(QueryError) -> [VSample] {
+        if case .vector(let v) = try eval(expr, at: t) { return v }
+        return []
+    }
+
+    func stringArg(_ expr: Expr, at t: Int64) throws(QueryError) -> String {
+        if case .string(let s) = try eval(expr, at: t) { return s }
+        return ""
+    }
+
+    func evalCall(_ name: String, _ args: [Expr], at t: Int64) throws(QueryError) -> Value {
+        switch name {
+        case "time": return .scalar(Double(t) / 1000)
+        case "pi": return .scalar(Double.pi)
+        case "vector": return .vector([VSample(labels: .empty, time: t, value: try scalarArg(args[0], at: t))])
+        case "scalar":
+            let v = try vectorArg(args[0], at: t)
+            return .scalar(v.count == 1 ? v[0].value : .nan)
+        default: break
+        }
+        if let matrixIndex = args.firstIndex(where: { $0.type == .matrix }) {
+            return .vector(try evalRangeFunction(name, args, matrixIndex: matrixIndex, at: t))
+        }
+        let out = try evalVectorFunction(name, args, at: t)
+        try checkDistinct(out)
+        return .vector(out)
+    }
+
+    // MARK: Range-vector functions
+
+    func evalRangeFunction(_ name: String, _ args: [Expr], matrixIndex: Int, at t: Int64) throws(QueryError) -> [VSample] {
+        var arg = args[matrixIndex]
+        while case .paren(let inner) = arg { arg = inner }
+        guard case .matrix(let matrix) = try eval(arg, at: t) else { return [] }
+        let (range, offset, at): (Int64, Int64, AtModifier?)
+        switch arg {
+        case .matrixSelector(let vs, let r): (range, offset, at) = (r, vs.offset, vs.at)
+        case .subquery(let sq): (range, offset, at) = (sq.range, sq.offset, sq.at)
+        default: (range, offset, at) = (0, 0, nil)
+        }
+        let rangeEnd = referenceTime(at, offset: offset, t: t)
+        let rangeStart = rangeEnd - range
+        if name == "absent_over_time" {
+            if !matrix.isEmpty { return [] }
+            return [VSample(labels: absentLabels(arg), time: t, value: 1)]
+        }
+        var scalarParam = 0.0
+        if name == "quantile_over_time" || name == "predict_linear" {
+            scalarParam = try scalarArg(args[name == "quantile_over_time" ? 0 : 1], at: t)
+        }
+        var out: [VSample] = []
+        for series in matrix {
+            try checkDeadline()
+            let points = series.samples
+            let value: Double?
+            switch name {
+            case "rate": value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: true, rate: true)
+            case "increase": value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: true, rate: false)
+            case "delta": value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: false, rate: false)
+            case "irate": value = instantValue(points, rate: true)
+            case "idelta": value = instantValue(points, rate: false)
+            case "deriv":
+                value = points.count < 2 ? nil : linearRegression(points, interceptTime: points[0].timestamp).slope
+            case "predict_linear":
+                if points.count < 2 {
+                    value = nil
+                } else {
+                    let (slope, intercept) = linearRegression(points, interceptTime: t)
+                    value = slope * scalarParam + intercept
+                }
+            case "resets":
+                var n = 0
+                for i in points.indices.dropFirst() where points[i].value < points[i - 1].value { n += 1 }
+                value = Double(n)
+            case "changes":
+                var n = 0
+                for i in points.indices.dropFirst() {
+                    let a = points[i].value, b = points[i - 1].value
+                    if a != b && !(a.isNaN && b.isNaN) { n += 1 }
+                }
+                value = Double(n)
+            case "avg_over_time": value = averageOf(points.map(\.value))
+            case "min_over_time":
+                var m = points[0].value
+                for p in points where p.value < m || m.isNaN { m = p.value }
+                value = m
+            case "max_over_time":
+                var m = points[0].value
+                for p in points where p.value > m || m.isNaN { m = p.value }
+                value = m
+            case "sum_over_time":
+                var sum = 0.0, c = 0.0
+                for p in points { (sum, c) = kahanSumInc(p.value, sum, c) }
+                value = sum.isInfinite ? sum : sum + c
+            case "count_over_time": value = Double(points.count)
+            case "last_over_time": value = points.last!.value
+            case "present_over_time": value = 1
+            case "quantile_over_time": value = quantileOf(scalarParam, points.map(\.value))
+            case "stddev_over_time", "stdvar_over_time":
+                var count = 0.0, mean = 0.0, cMean = 0.0, aux = 0.0, cAux = 0.0
+                for p in points {
+                    count += 1
+                    let delta = p.value - (mean + cMean)
+                    (mean, cMean) = kahanSumInc(delta / count, mean, cMean)
+                    (aux, cAux) = kahanSumInc(delta * (p.value - (mean + cMean)), aux, cAux)
+                }
+                let variance = (aux + cAux) / count
+                value = name == "stddev_over_time" ? variance.squareRoot() : variance
+            case "holt_winters":
+                value = holtWinters(points, try scalarArg(args[1], at: t), try scalarArg(args[2], at: t))
+            default:
+                throw .execution("function \"\(name)\" is not supported")
+            }
+            guard let value else { continue }
+            let labels = name == "last_over_time" ? series.labels : series.labels.droppingMetricName
+            out.append(VSample(labels: labels, time: t, value: value))
+        }
+        try checkDistinct(out)
+        return out
+    }
+
+    func absentLabels(_ expr: Expr) -> Labels {
+        var inner = expr
+        while case .paren(let e) = inner { inner = e }
+        let matchers: [LabelMatcher]
+        switch inner {
+        case .vectorSelector(let vs): matchers = vs.matchers
+        case .matrixSelector(let vs, _): matchers = vs.matchers
+        default: return .empty
+        }
+        var labels = Labels.empty
+        var has = Set<String>()
+        for m in matchers where m.name != Labels.metricName {
+            if m.kind == .equal && !has.contains(m.name) {
+                labels = labels.setting(m.name, to: m.value)
+                has.insert(m.name)
+            } else {
+                labels = labels.removing([m.name])
+            }
+        }
+        return labels
+    }
+
+    func averageOf(_ values: [Double]) -> Double {
+        var mean = 0.0, count = 0.0, c = 0.0
+        for v in values {
+            count += 1
+            if mean.isInfinite {
+                if v.isInfinite && (mean > 0) == (v > 0) { continue }
+                if !v.isInfinite && !v.isNaN { continue }
+            }
+            (mean, c) = kahanSumInc(v / count - mean / count, mean, c)
+        }
+        return mean.isInfinite ? mean : mean + c
+    }
+
+    func extrapolatedRate(_ points: [Sample], _ rangeStart: Int64, _ rangeEnd: Int64, _ range: Int64,
+                          counter: Bool, rate: Bool) -> Double? {
+        guard points.count >= 2 else { return nil }
+        var result = points[points.count - 1].value - points[0].value
+        if counter {
+            var prev = points[0].value
+            for p in points.dropFirst() {
+                if p.value < prev { result += prev }
+                prev = p.value
+            }
+        }
+        var durationToStart = Double(points[0].timestamp - rangeStart) / 1000
+        let durationToEnd = Double(rangeEnd - points[points.count - 1].timestamp) / 1000
+        let sampledInterval = Double(points[points.count - 1].timestamp - points[0].timestamp) / 1000
+        let averageBetween = sampledInterval / Double(points.count - 1)
+        if counter && result > 0 && points[0].value >= 0 {
+            let durationToZero = sampledInterval * (points[0].value / result)
+            if durationToZero < durationToStart { durationToStart = durationToZero }
+        }
+        let threshold = averageBetween * 1.1
+        var extrapolateTo = sampledInterval
+        extrapolateTo += durationToStart < threshold ? durationToStart : averageBetween / 2
+        extrapolateTo += durationToEnd < threshold ? durationToEnd : averageBetween / 2
+        var factor = extrapolateTo / sampledInterval
+        if rate { factor /= Double(range) / 1000 }
+        return result * factor
+    }
+
+    func instantValue(_ points: [Sample], rate: Bool) -> Double? {
+        guard points.count >= 2 else { return nil }
+        let last = points[points.count - 1], previous = points[points.count - 2]
+        var result = rate && last.value < previous.value ? last.value : last.value - previous.value
+        let interval = last.timestamp - previous.timestamp
+        if interval == 0 { return nil }
+        if rate { result /= Double(interval) / 1000 }
+        return result
+    }
+
+    func linearRegression(_ points: [Sample], interceptTime: Int64) -> (slope: Double, intercept: Double) {
+        var n = 0.0, sumX = 0.0, cX = 0.0, sumY = 0.0, cY = 0.0, sumXY = 0.0, cXY = 0.0, sumX2 = 0.0, cX2 = 0.0
+        let initY = points[0].value
+        var constY = true
+        for (i, p) in points.enumerated() {
+            if constY && i > 0 && p.value != initY { constY = false }
+            n += 1
+            let x = Double(p.timestamp - interceptTime) / 1e3
+            (sumX, cX) = kahanSumInc(x, sumX, cX)
+            (sumY, cY) = kahanSumInc(p.value, sumY, cY)
+            (sumXY, cXY) = kahanSumInc(x * p.value, sumXY, cXY)
+            (sumX2, cX2) = kahanSumInc(x * x, sumX2, cX2)
+        }
+        if constY {
+            if initY.isInfinite { return (.nan, .nan) }
+            return (0, initY)
+        }
+        sumX += cX
+        sumY += cY
+        sumXY += cXY
+        sumX2 += cX2
+        let covXY = sumXY - sumX * sumY / n
+        let varX = sumX2 - sumX * sumX / n
+        let slope = covXY / varX
+        return (slope, sumY / n - slope * sumX / n)
+    }
+
+    func holtWinters(_ points: [Sample], _ sf: Double, _ tf: Double) -> Double? {
+        guard sf > 0, sf < 1, tf > 0, tf < 1, points.count >= 2 else { return nil }
+        var s0 = 0.0, s1 = points[0].value
+        var b = points[1].value - points[0].value
+        for i in 1..<points.count {
+            let x = sf * points[i].value
+            if i > 1 { b = tf * (s1 - s0) + (1 - tf) * b }
+            let y = (1 - sf) * (s1 + b)
+            (s0, s1) = (s1, x + y)
+        }
+        return s1
+    }
+
+    // MARK: Instant-vector functions
+
+    func evalVectorFunction(_ name: String, _ args: [Expr], at t: Int64) throws(QueryError) -> [VSample] {
+        func mapValues(_ f: (Double) -> Double) throws(QueryError) -> [VSample] {
+            try vectorArg(args[0], at: t).map { VSample(labels: $0.labels.droppingMetricName, time: t, value: f($0.value)) }
+        }
+        switch name {
+        case "abs": return try mapValues { abs($0) }
+        case "ceil": return try mapValues { $0.rounded(.up) }
+        case "floor": return try mapValues { $0.rounded(.down) }
+        case "exp": return try mapValues { Foundation.exp($0) }
+        case "ln": return try mapValues { Foundation.log($0) }
+        case "log2": return try mapValues { Foundation.log2($0) }
+        case "log10": return try mapValues { Foundation.log10($0) }
+        case "sqrt": return try mapValues { $0.squareRoot() }
+        case "sgn": return try mapValues { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) }
+        case "acos": return try mapValues { Foundation.acos($0) }
+        case "acosh": return try mapValues { Foundation.acosh($0) }
+        case "asin": return try mapValues { Foundation.asin($0) }
+        case "asinh": return try mapValues { Foundation.asinh($0) }
+        case "atan": return try mapValues { Foundation.atan($0) }
+        case "atanh": return try mapValues { Foundation.atanh($0) }
+        case "cos": return try mapValues { Foundation.cos($0) }
+        case "cosh": return try mapValues { Foundation.cosh($0) }
+        case "sin": return try mapValues { Foundation.sin($0) }
+        case "sinh": return try mapValues { Foundation.sinh($0) }
+        case "tan": return try mapValues { Foundation.tan($0) }
+        case "tanh": return try mapValues { Foundation.tanh($0) }
+        case "deg": return try mapValues { $0 * 180 / Double.pi }
+        case "rad": return try mapValues { $0 * Double.pi / 180 }
+        case "round":
+            let toNearest = args.count > 1 ? try scalarArg(args[1], at: t) : 1
+            let inverse = 1 / toNearest
+            return try mapValues { ($0 * inverse + 0.5).rounded(.down) / inverse }
+        case "clamp":
+            let lo = try scalarArg(args[1], at: t), hi = try scalarArg(args[2], at: t)
+            if hi < lo { return [] }
+            return try mapValues { goMax(lo, goMin(hi, $0)) }
+        case "clamp_min":
+            let lo = try scalarArg(args[1], at: t)
+            return try mapValues { goMax(lo, $0) }
+        case "clamp_max":
+            let hi = try scalarArg(args[1], at: t)
+            return try mapValues { goMin(hi, $0) }
+        case "timestamp":
+            return try vectorArg(args[0], at: t).map {
+                VSample(labels: $0.labels.droppingMetricName, time: t, value: Double($0.time) / 1000)
+            }
+        case "sort", "sort_desc":
+            let v = try vectorArg(args[0], at: t)
+            let ascending = name == "sort"
+            return v.enumerated().sorted { a, b in
+                let x = a.element.value, y = b.element.value
+                if x.isNaN || y.isNaN { return y.isNaN && !x.isNaN || (x.isNaN == y.isNaN && a.offset < b.offset) }
+                if x == y { return a.offset < b.offset }
+                return ascending ? x < y : x > y
+            }.map(\.element)
+        case "absent":
+            let v = try vectorArg(args[0], at: t)
+            return v.isEmpty ? [VSample(labels: absentLabels(args[0]), time: t, value: 1)] : []
+        case "label_replace": return try labelReplace(args, at: t)
+        case "label_join": return try labelJoin(args, at: t)
+        case "histogram_quantile": return try histogramQuantile(args, at: t)
+        case "day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute", "month", "year":
+            let input = args.isEmpty ? [VSample(labels: .empty, time: t, value: Double(t) / 1000)] : try vectorArg(args[0], at: t)
+            return input.map { VSample(labels: $0.labels.droppingMetricName, time: t, value: dateComponent(name, $0.value)) }
+        default:
+            throw .execution("function \"\(name)\" is not supported")
+        }
+    }
+
+    func dateComponent(_ name: String, _ seconds: Double) -> Double {
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return .nan }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let date = Date(timeIntervalSince1970: (seconds).rounded(.down))
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: date)
+        switch name {
+        case "day_of_month": return Double(c.day!)
+        case "day_of_week": return Double(c.weekday! - 1)
+        case "day_of_year": return Double(calendar.ordinality(of: .day, in: .year, for: date)!)
+        case "days_in_month": return Double(calendar.range(of: .day, in: .month, for: date)!.count)
+        case "hour": return Double(c.hour!)
+        case "minute": return Double(c.minute!)
+        case "month": return Double(c.month!)
+        default: return Double(c.year!)
+        }
+    }
+
+    func labelReplace(_ args: [Expr], at t: Int64) throws(QueryError) -> [VSample] {
+        let vec = try vectorArg(args[0], at: t)
+        let dst = try stringArg(args[1], at: t)
+        let replacement = try stringArg(args[2], at: t)
+        let src = try stringArg(args[3], at: t)
+        let pattern = try stringArg(args[4], at: t)
+        let regex: NSRegularExpression
+        do {
+            regex = try NSRegularExpression(pattern: "^(?:" + pattern + ")$")
+        } catch {
+            throw .execution("invalid regular expression in label_replace(): \(pattern)")
+        }
+        guard LabelNameCheck.isValid(dst) else { throw .execution("invalid destination label name in label_replace(): \(dst)") }
+        return vec.map { s in
+            let value = s.labels[src] ?? ""
+            let range = NSRange(value.startIndex..., in: value)
+            guard let match = regex.firstMatch(in: value, options: [], range: range) else { return s }
+            let result = expand(replacement, match: match, in: value, regex: regex)
+            var out = s
+            out.labels = s.labels.setting(dst, to: result)
+            return out
+        }
+    }
+
+    func expand(_ template: String, match: NSTextCheckingResult, in source: String, regex: NSRegularExpression) -> String {
+        let chars = Array(template)
+        var out = ""
+        var i = 0
+        func group(_ name: String) -> String {
+            let range: NSRange
+            if let n = Int(name) {
+                guard n < match.numberOfRanges else { return "" }
+                range = match.range(at: n)
+            } else {
+                range = match.range(withName: name)
+            }
+            guard range.location != NSNotFound, let r = Range(range, in: source) else { return "" }
+            return String(source[r])
+        }
+        while i < chars.count {
+            let c = chars[i]
+            guard c == "$", i + 1 < chars.count else {
+                out.append(c)
+                i += 1
+                continue
+            }
+            if chars[i + 1] == "$" {
+                out.append("$")
+                i += 2
+                continue
+            }
+            if chars[i + 1] == "{" {
+                if let close = chars[(i + 2)...].firstIndex(of: "}") {
+                    out += group(String(chars[(i + 2)..<close]))
+                    i = close + 1
+                } else {
+                    out.append(c)
+                    i += 1
+                }
+                continue
+            }
+            var j = i + 1
+            while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { j += 1 }
+            if j == i + 1 {
+                out.append(c)
+                i += 1
+                continue
+            }
+            out += group(String(chars[(i + 1)..<j]))
+            i = j
+        }
+        return out
+    }
+
+    func labelJoin(_ args: [Expr], at t: Int64) throws(QueryError) -> [VSample] {
+        let vec = try vectorArg(args[0], at: t)
+        let dst = try stringArg(args[1], at: t)
+        let separator = try stringArg(args[2], at: t)
+        var sources: [String] = []
+        for a in args.dropFirst(3) { sources.append(try stringArg(a, at: t)) }
+        for s in sources where !LabelNameCheck.isValid(s) {
+            throw .execution("invalid source label name in label_join(): \(s)")
+        }
+        guard LabelNameCheck.isValid(dst) else { throw .execution("invalid destination label name in label_join(): \(dst)") }
+        return vec.map { s in
+            let joined = sources.map { s.labels[$0] ?? "" }.joined(separator: separator)
+            var out = s
+            out.labels = s.labels.setting(dst, to: joined)
+            return out
+        }
+    }
+
+    func histogramQuantile(_ args: [Expr], at t: Int64) throws(QueryError) -> [VSample] {
+        let q = try scalarArg(args[0], at: t)
+        let vec = try vectorArg(args[1], at: t)
+        var groups: [Labels: [(Double, Double)]] = [:]
+        var order: [Labels] = []
+        for s in vec {
+            guard let le = s.labels["le"], let bound = parseGoFloat(le) else { continue }
+            // Grouped with the metric name, output without it (so two names can collide).
+            let key = s.labels.removing(["le"])
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append((bound, s.value))
+        }
+        return order.map { VSample(labels: $0.droppingMetricName, time: t, value: bucketQuantile(q, groups[$0]!)) }
+    }
+
+    func parseGoFloat(_ s: String) -> Double? {
+        switch s.lowercased() {
+        case "+inf", "inf", "+infinity", "infinity": return .infinity
+        case "-inf", "-infinity": return -.infinity
+        case "nan": return .nan
+        default: return Double(s)
+        }
+    }
+
+    func bucketQuantile(_ q: Double, _ input: [(Double, Double)]) -> Double {
+        if q.isNaN { return .nan }
+        if q < 0 { return -.infinity }
+        if q > 1 { return .infinity }
+        var buckets = input.sorted { $0.0 < $1.0 }
+        guard let last = buckets.last, last.0 == .infinity else { return .nan }
+        // Coalesce equal bounds.
+        var merged: [(Double, Double)] = []
+        for b in buckets {
+            if let l = merged.last, l.0 == b.0 { merged[merged.count - 1].1 += b.1 } else { merged.append(b) }
+        }
+        buckets = merged
+        var maxCount = buckets[0].1
+        for i in 1..<buckets.count {
+            if buckets[i].1 > maxCount { maxCount = buckets[i].1 } else if buckets[i].1 < maxCount { buckets[i].1 = maxCount }
+        }
+        if buckets.count < 2 { return .nan }
+        let observations = buckets[buckets.count - 1].1
+        if observations == 0 { return .nan }
+        var rank = q * observations
+        var b = buckets.count - 1
+        for i in 0..<(buckets.count - 1) where buckets[i].1 >= rank {
+            b = i
+            break
+        }
+        if b == buckets.count - 1 { return buckets[buckets.count - 2].0 }
+        if b == 0 && buckets[0].0 <= 0 { return buckets[0].0 }
+        var bucketStart = 0.0
+        let bucketEnd = buckets[b].0
+        var count = buckets[b].1
+        if b > 0 {
+            bucketStart = buckets[b - 1].0
+            count -= buckets[b - 1].1
+            rank -= buckets[b - 1].1
+        }
+        return bucketStart + (bucketEnd - bucketStart) * (rank / count)
+    }
+}
+
+/// Prometheus label-name validity: `[a-zA-Z_][a-zA-Z0-9_]*`.
+enum LabelNameCheck {
+    static func isValid(_ name: String) -> Bool {
+        guard let first = name.utf8.first, Lexer.isAlpha(first) else { return false }
+        return name.utf8.allSatisfy { Lexer.isAlpha($0) || Lexer.isDigit($0) }
+    }
+}

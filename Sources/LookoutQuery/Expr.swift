@@ -1,0 +1,69 @@
+import LookoutModel
+
+/// A parsed PromQL expression; `description` prints it back as PromQL.
+public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
+    case number(Double)
+    case string(String)
+    case vectorSelector(VectorSelector)
+    /// A range vector selector `sel[range]`; modifiers live on the selector.
+    case matrixSelector(VectorSelector, range: Int64)
+    case subquery(Subquery)
+    case call(name: String, args: [Expr])
+    case aggregate(Aggregation)
+    case binary(BinaryOperation)
+    /// Unary `-` (`negate: true`) or `+`.
+    case unary(negate: Bool, Expr)
+    case paren(Expr)
+
+    /// The type of value the expression evaluates to.
+    public var type: ValueType {
+        switch self {
+        case .number: return .scalar
+        case .string: return .string
+        case .vectorSelector: return .vector
+        case .matrixSelector, .subquery: return .matrix
+        case .call(let name, _): return Functions.all[name]?.returnType ?? .vector
+        case .aggregate: return .vector
+        case .binary(let b): return b.lhs.type == .scalar && b.rhs.type == .scalar ? .scalar : .vector
+        case .unary(_, let e), .paren(let e): return e.type
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .number(let v): return Expr.formatNumber(v)
+        case .string(let s): return Expr.quote(s)
+        case .vectorSelector(let vs): return vs.description
+        case .matrixSelector(let vs, let range):
+            return vs.selectorText + "[\(PromDuration.format(range))]" + modifierSuffix(at: vs.at, offset: vs.offset)
+        case .subquery(let sq): return sq.description
+        case .call(let name, let args): return name + "(" + args.map(\.description).joined(separator: ", ") + ")"
+        case .aggregate(let a): return a.description
+        case .binary(let b): return b.description
+        case .unary(let negate, let e): return (negate ? "-" : "+") + e.description
+        case .paren(let e): return "(\(e))"
+        }
+    }
+
+    static func formatNumber(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v < 0 ? "-Inf" : "Inf" }
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return "\(v)"
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import LookoutModel
+
+/// Evaluates PromQL over a `MetricQuerier`, as instant queries or range queries.
+///
+/// Rules:
+/// 1. Each call evaluates independently; the engine holds no mutable state and is safe to share.
+/// 2. Semantics follow Prometheus 2.42: closed windows `[t - lookback, t]` and `[t - range, t]`,
+///    staleness markers end a series, subqueries align to multiples of their step.
+public struct QueryEngine: Sendable {
+    public let querier: any MetricQuerier
+    public let options: QueryOptions
+
+    public init(querier: any MetricQuerier, options: QueryOptions = .init()) {
+        self.querier = querier
+        self.options = options
+    }
+
+    /// Evaluates `query` at one time (ms).
+    public func instant(_ query: String, at time: Int64) throws(QueryError) -> QueryValue {
+        let expr = try PromQLParser.parse(query)
+        return try instant(expr, at: time)
+    }
+
+    /// Evaluates a parsed expression at one time (ms).
+    public func instant(_ expr: Expr, at time: Int64) throws(QueryError) -> QueryValue {
+        let evaluator = Evaluator(querier: querier, options: options, start: time, end: time, step: 0)
+        try evaluator.prepare(expr)
+        switch try evaluator.eval(expr, at: time) {
+        case .scalar(let v): return .scalar(Sample(time, v))
+        case .string(let s): return .string(s, time)
+        case .vector(let vector):
+            return .vector(vector.map { InstantSample(labels: $0.labels, sample: Sample(time, $0.value)) })
+        case .matrix(let series): return .matrix(series)
+        }
+    }
+
+    /// Evaluates an instant-vector or scalar `query` at every step from `start` to `end` (ms).
+    public func range(_ query: String, start: Int64, end: Int64, step: Int64) throws(QueryError) -> QueryValue {
+        let expr = try PromQLParser.parse(query)
+        return try range(expr, start: start, end: end, step: step)
+    }
+
+    /// Evaluates a parsed expression as a range query.
+    public func range(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> QueryValue {
+        guard step > 0 else {
+            throw .badData("zero or negative query resolution step widths are not accepted. Try a positive integer")
+        }
+        guard end >= start else { throw .badData("end timestamp must not be before start time") }
+        guard (end - start) / step < options.maxPointsPerSeries else {
+            throw .badData("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
+        }
+        guard expr.type == .vector || expr.type == .scalar else {
+            throw .badData("invalid expression type \"\(expr.type.rawValue)\" for range query, must be Scalar or instant Vector")
+        }
+        let evaluator = Evaluator(querier: querier, options: options, start: start, end: end, step: step)
+        try evaluator.prepare(expr)
+        var series: [Labels: [Sample]] = [:]
+        var total = 0
+        var t = start
+        while t <= end {
+            evaluator.resetStep(heldOutput: total)
+            switch try evaluator.eval(expr, at: t) {
+            case .scalar(let v):
+                series[Labels.empty, default: []].append(Sample(t, v))
+                total += 1
+            case .vector(let vector):
+                for s in vector { series[s.labels, default: []].append(Sample(t, s.value)) }
+                total += vector.count
+            default:
+                throw .execution("range query of an expression that is neither scalar nor instant vector")
+            }
+            if total > options.maxSamples { throw Evaluator.tooManySamples }
+            t += step
+        }
+        let out = series.map { SeriesData(labels: $0.key, samples: $0.value) }.sorted { $0.labels < $1.labels }
+        return .matrix(out)
+    }
+}

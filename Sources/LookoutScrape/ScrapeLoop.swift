@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import LookoutModel
+
+/// Scrapes one target forever on its own grid (`offset` within each interval) until cancelled,
+/// then writes stale markers for everything it had reported.
+struct ScrapeLoop: Sendable {
+    static let accept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+    static let maxBodyBytes = 64 << 20
+
+    let target: ScrapeTarget
+    let client: HTTPClient
+    let appender: any SampleAppender
+    let registry: ScrapeRegistry
+    let metrics: ScrapeMetrics
+    let logger: Logger
+
+    func run() async {
+        var cycle = ScrapeCycle(target: target)
+        let interval = target.config.scrapeInterval
+        while !Task.isCancelled {
+            let now = WallClock.nowMilliseconds()
+            let next = Self.nextTick(after: now, interval: interval, offset: target.offset)
+            do {
+                try await Task.sleep(for: .milliseconds(next - now))
+            } catch {
+                break
+            }
+            await scrapeOnce(&cycle, at: next)
+        }
+        // Target removed or shutting down: end its series so queries stop showing them.
+        let time = WallClock.nowMilliseconds()
+        let stale = cycle.markAllStale(at: time) + cycle.staleReport(at: time)
+        _ = try? await appender.append(stale)
+    }
+
+    /// The first time at or after `now` that sits at `offset` within the interval grid.
+    static func nextTick(after now: Int64, interval: Int64, offset: Int64) -> Int64 {
+        let base = now - now % interval + offset
+        return base >= now ? base : base + interval
+    }
+
+    func scrapeOnce(_ cycle: inout ScrapeCycle, at time: Int64) async {
+        let started = ContinuousClock.now
+        var batch: [(labels: Labels, sample: Sample)] = []
+        var scraped = 0
+        var errorText = ""
+        var metadata: [MetricMetadata] = []
+        do {
+            let (body, contentType) = try await fetch()
+            let output = try cycle.process(body: body, contentType: contentType, at: time)
+            batch = output.samples
+            scraped = output.scraped
+            metadata = output.metadata
+        } catch {
+            errorText = "\(error)"
+            batch = cycle.markAllStale(at: time)
+        }
+        let duration = Self.seconds(ContinuousClock.now - started)
+        let up = errorText.isEmpty
+        var seriesAdded = 0
+        do {
+            let result = try await appender.append(batch)
+            seriesAdded = result.seriesAdded
+            let report = cycle.report(up: up, duration: duration, scraped: scraped,
+                                      postRelabeling: up ? scraped : 0, seriesAdded: seriesAdded, at: time)
+            _ = try await appender.append(report)
+        } catch {
+            errorText = errorText.isEmpty ? "storing samples failed: \(error)" : errorText
+            logger.error("storing scrape failed", metadata: ["scrape.target": "\(target.url)", "error": "\(error)"])
+        }
+        metrics.record(success: errorText.isEmpty, duration: duration, samples: up ? batch.count : 0)
+        registry.update(target, metadata: metadata) { health in
+            health.state = errorText.isEmpty ? .up : .down
+            health.lastError = errorText
+            health.lastScrape = time
+            health.lastScrapeDuration = duration
+        }
+        if !errorText.isEmpty {
+            logger.warning("scrape failed", metadata: ["scrape.target": "\(target.url)", "scrape.job": "\(target.job)", "error": "\(errorText)"])
+        }
+    }
+
+    func fetch() async throws -> ([UInt8], String?) {
+        var request = HTTPClientRequest(url: target.url)
+        request.headers.add(name: "Accept", value: Self.accept)
+        request.headers.add(name: "Accept-Encoding", value: "gzip")
+        request.headers.add(name: "User-Agent", value: "Lookout/\(BuildInfo.version)")
+        request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: "\(Double(target.config.scrapeTimeout) / 1000)")
+        let response = try await client.execute(request, timeout: .milliseconds(target.config.scrapeTimeout))
+        guard response.status == .ok else {
+            throw ScrapeCycle.Failure(message: "server returned HTTP status \(response.status.code) \(response.status.reasonPhrase)")
+        }
+        let body = try await response.body.collect(upTo: Self.maxBodyBytes)
+        return (Array(body.readableBytesView), response.headers.first(name: "Content-Type"))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

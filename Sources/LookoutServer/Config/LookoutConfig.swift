@@ -1,0 +1,60 @@
+import LookoutScrape
+import LookoutStorage
+
+/// The whole `config/lookout.yaml`, after validation. Sections Lookout does not act on yet are
+/// validated for known keys and kept out of this struct.
+public struct LookoutConfig: Sendable {
+    public var server = ServerConfig()
+    public var storage = StorageConfig()
+    public var global = GlobalConfig()
+    public var scrapeConfigs: [ScrapeConfig] = []
+    public var query = QueryConfig()
+
+    public init() {}
+}
+
+/// `server:` — the single listener, request limits and bearer-token auth.
+public struct ServerConfig: Sendable {
+    public var listen = "127.0.0.1:4318"
+    public var maxBodyBytes = 16 << 20
+    public var tokens: [AuthToken] = []
+    public init() {}
+}
+
+/// One accepted bearer token and what it may do.
+public struct AuthToken: Sendable, Equatable {
+    public enum Role: String, Sendable, CaseIterable { case ingest, query, admin }
+    public var token: String
+    public var role: Role
+    public var tenant: String?
+
+    public init(token: String, role: Role, tenant: String? = nil) {
+        self.token = token
+        self.role = role
+        self.tenant = tenant
+    }
+}
+
+/// `storage:` — where data lives, how long, and how hard to fsync.
+public struct StorageConfig: Sendable {
+    public var path = "./data"
+    public var retention: Int64 = 15 * 86_400_000
+    public var fsync: FsyncMode = .batch
+    public init() {}
+}
+
+/// `global:` — defaults for every scrape config.
+public struct GlobalConfig: Sendable {
+    public var scrapeInterval: Int64 = 15_000
+    public var scrapeTimeout: Int64 = 10_000
+    public var externalLabels: [String: String] = [:]
+    public init() {}
+}
+
+/// `query:` — PromQL limits.
+public struct QueryConfig: Sendable {
+    public var maxSamples = 50_000_000
+    public var timeout: Int64 = 120_000
+    public var lookbackDelta: Int64 = 300_000
+    public init() {}
+}

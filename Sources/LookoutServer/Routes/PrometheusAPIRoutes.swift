@@ -1,0 +1,302 @@
+import Foundation
+import Hummingbird
+import LookoutModel
+import LookoutQuery
+import LookoutScrape
+
+/// `/api/v1/...`: Prometheus's HTTP API (query, series, labels, metadata, targets, build info), in
+/// the same JSON shapes and status codes, so Grafana, promtool and scripts work unmodified.
+struct PrometheusAPIRoutes {
+    let runtime: LookoutRuntime
+
+    static let maxPointsPerSeries: Int64 = 11_000
+
+    func register(on router: Router<BasicRequestContext>) {
+        for path in ["/api/v1/query", "/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
+                     "/api/v1/label/{name}/values", "/api/v1/metadata", "/api/v1/query_exemplars"] {
+            router.get(RouterPath(path)) { request, context in await handle(path, request, context) }
+            router.post(RouterPath(path)) { request, context in await handle(path, request, context) }
+        }
+        router.get("/api/v1/targets") { _, _ in Self.success { targets(&$0) } }
+        router.get("/api/v1/status/buildinfo") { _, _ in Self.success { Self.buildInfo(&$0) } }
+    }
+
+    func handle(_ path: String, _ request: Request, _ context: BasicRequestContext) async -> Response {
+        var request = request
+        do {
+            let params = try await APIParameters.from(&request, maxBodyBytes: runtime.config.server.maxBodyBytes)
+            switch path {
+            case "/api/v1/query": return try instantQuery(params)
+            case "/api/v1/query_range": return try rangeQuery(params)
+            case "/api/v1/series": return try series(params)
+            case "/api/v1/labels": return try labelNames(params)
+            case "/api/v1/label/{name}/values": return try labelValues(context.parameters.get("name") ?? "", params)
+            case "/api/v1/metadata": return metadata(params)
+            default: return Self.success { $0.array { _ in } }
+            }
+        } catch let error as APIError {
+            return Self.failure(error)
+        } catch let error as HTTPError {
+            return Self.failure(APIError(type: "bad_data", message: error.body ?? "\(error.status)", status: error.status))
+        } catch {
+            return Self.failure(.internalError("\(error)"))
+        }
+    }
+
+    // MARK: Queries
+
+    func engine(timeout: Int64?) throws(APIError) -> QueryEngine {
+        let store = try runtime.readyStore()
+        let query = runtime.config.query
+        var options = QueryOptions()
+        options.lookbackDelta = query.lookbackDelta
+        options.maxSamples = query.maxSamples
+        options.timeout = Double(min(timeout ?? query.timeout, query.timeout)) / 1000
+        return QueryEngine(querier: store, options: options)
+    }
+
+    func instantQuery(_ params: APIParameters) throws(APIError) -> Response {
+        guard let query = params["query"], !query.isEmpty else { throw .badData("invalid parameter \"query\": query must not be empty") }
+        let time = try params.time("time", default: WallClock.nowMilliseconds())
+        let engine = try engine(timeout: try params.duration("timeout"))
+        let value: QueryValue
+        do {
+            value = try engine.instant(query, at: time)
+        } catch {
+            throw Self.apiError(error)
+        }
+        return Self.success { Self.render(value, into: &$0) }
+    }
+
+    func rangeQuery(_ params: APIParameters) throws(APIError) -> Response {
+        guard let query = params["query"], !query.isEmpty else { throw .badData("invalid parameter \"query\": query must not be empty") }
+        guard params["start"] != nil else { throw .badData("invalid parameter \"start\": cannot parse \"\" to a valid timestamp") }
+        guard params["end"] != nil else { throw .badData("invalid parameter \"end\": cannot parse \"\" to a valid timestamp") }
+        let start = try params.time("start", default: 0)
+        let end = try params.time("end", default: 0)
+        guard end >= start else { throw .badData("invalid parameter \"end\": end timestamp must not be before start time") }
+        guard let step = try params.duration("step") else {
+            throw .badData("invalid parameter \"step\": cannot parse \"\" to a valid duration")
+        }
+        guard step > 0 else {
+            throw .badData("invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")
+        }
+        guard (end - start) / step <= Self.maxPointsPerSeries else {
+            throw .badData("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
+        }
+        let engine = try engine(timeout: try params.duration("timeout"))
+        let value: QueryValue
+        do {
+            value = try engine.range(query, start: start, end: end, step: step)
+        } catch {
+            throw Self.apiError(error)
+        }
+        return Self.success { Self.render(value, into: &$0) }
+    }
+
+    static func apiError(_ error: QueryError) -> APIError {
+        switch error.kind {
+        case .badData: return .badData(error.message)
+        case .execution: return .execution(error.message)
+        case .timeout: return .timeout(error.message)
+        case .canceled: return APIError(type: "canceled", message: error.message, status: .serviceUnavailable)
+        }
+    }
+
+    // MARK: Series and labels
+
+    /// Parses every `match[]` into matcher lists.
+    static func matchers(_ params: APIParameters) throws(APIError) -> [[LabelMatcher]] {
+        var lists: [[LabelMatcher]] = []
+        for text in params.all("match[]") {
+            let expr: Expr
+            do {
+                expr = try PromQLParser.parse(text)
+            } catch {
+                throw .badData("invalid parameter \"match[]\": \(error.message)")
+            }
+            guard case .vectorSelector(let selector) = expr else {
+                throw .badData("invalid parameter \"match[]\": \"\(text)\" is not a series selector")
+            }
+            lists.append(selector.matchers)
+        }
+        return lists
+    }
+
+    func series(_ params: APIParameters) throws(APIError) -> Response {
+        let lists = try Self.matchers(params)
+        guard !lists.isEmpty else { throw .badData("no match[] parameter provided") }
+        let start = try params.time("start", default: APIParameters.minTime)
+        let end = try params.time("end", default: APIParameters.maxTime)
+        let store = try runtime.readyStore()
+        let found: [Labels]
+        do { found = try store.series(matching: lists, start: start, end: end) } catch { throw .execution("\(error)") }
+        return Self.success { writer in
+            writer.array { writer in
+                for labels in found { writer.labels(labels) }
+            }
+        }
+    }
+
+    func labelNames(_ params: APIParameters) throws(APIError) -> Response {
+        let lists = try Self.matchers(params)
+        let start = try params.time("start", default: APIParameters.minTime)
+        let end = try params.time("end", default: APIParameters.maxTime)
+        let store = try runtime.readyStore()
+        let names: [String]
+        do { names = try store.labelNames(matching: lists, start: start, end: end) } catch { throw .execution("\(error)") }
+        return Self.success { writer in writer.array { w in for name in names { w.string(name) } } }
+    }
+
+    func labelValues(_ name: String, _ params: APIParameters) throws(APIError) -> Response {
+        guard LabelName.isValid(name) else { throw .badData("invalid label name: \"\(name)\"") }
+        let lists = try Self.matchers(params)
+        let start = try params.time("start", default: APIParameters.minTime)
+        let end = try params.time("end", default: APIParameters.maxTime)
+        let store = try runtime.readyStore()
+        let values: [String]
+        do { values = try store.labelValues(name, matching: lists, start: start, end: end) } catch { throw .execution("\(error)") }
+        return Self.success { writer in writer.array { w in for value in values { w.string(value) } } }
+    }
+
+    func metadata(_ params: APIParameters) -> Response {
+        var all = runtime.scrapeRegistry?.metadata ?? [:]
+        if let metric = params["metric"], !metric.isEmpty { all = all.filter { $0.key == metric } }
+        var names = all.keys.sorted()
+        if let limit = params["limit"].flatMap(Int.init), limit >= 0 { names = Array(names.prefix(limit)) }
+        return Self.success { writer in
+            writer.object { writer in
+                for name in names {
+                    let item = all[name]!
+                    writer.key(name)
+                    writer.array { writer in
+                        writer.object { writer in
+                            writer.field("type", item.type.rawValue)
+                            writer.field("help", item.help)
+                            writer.field("unit", item.unit)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func targets(_ writer: inout JSONWriter) {
+        let targets = runtime.scrapeRegistry?.targets ?? []
+        writer.object { writer in
+            writer.key("activeTargets")
+            writer.array { writer in
+                for health in targets {
+                    writer.object { writer in
+                        writer.key("discoveredLabels"); writer.labels(health.target.discoveredLabels)
+                        writer.key("labels"); writer.labels(health.target.labels)
+                        writer.field("scrapePool", health.target.job)
+                        writer.field("scrapeUrl", health.target.url)
+                        writer.field("globalUrl", health.target.url)
+                        writer.field("lastError", health.lastError)
+                        writer.field("lastScrape", health.lastScrape == 0 ? "0001-01-01T00:00:00Z" : Self.rfc3339(health.lastScrape))
+                        writer.key("lastScrapeDuration"); writer.raw(PromFormat.value(health.lastScrapeDuration))
+                        writer.field("health", health.state.rawValue)
+                        writer.field("scrapeInterval", PromDuration.format(health.target.config.scrapeInterval))
+                        writer.field("scrapeTimeout", PromDuration.format(health.target.config.scrapeTimeout))
+                    }
+                }
+            }
+            writer.key("droppedTargets")
+            writer.array { _ in }
+        }
+    }
+
+    static func buildInfo(_ writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.field("version", BuildInfo.version)
+            writer.field("revision", "")
+            writer.field("branch", "")
+            writer.field("buildUser", "")
+            writer.field("buildDate", "")
+            writer.field("goVersion", "")
+        }
+    }
+
+    // MARK: Rendering
+
+    static func render(_ value: QueryValue, into writer: inout JSONWriter) {
+        writer.object { writer in
+            switch value {
+            case .vector(let samples):
+                writer.field("resultType", "vector")
+                writer.key("result")
+                writer.array { writer in
+                    for item in samples {
+                        writer.object { writer in
+                            writer.key("metric"); writer.labels(item.labels)
+                            writer.key("value"); point(item.sample, &writer)
+                        }
+                    }
+                }
+            case .matrix(let series):
+                writer.field("resultType", "matrix")
+                writer.key("result")
+                writer.array { writer in
+                    for item in series {
+                        writer.object { writer in
+                            writer.key("metric"); writer.labels(item.labels)
+                            writer.key("values")
+                            writer.array { writer in for sample in item.samples { point(sample, &writer) } }
+                        }
+                    }
+                }
+            case .scalar(let sample):
+                writer.field("resultType", "scalar")
+                writer.key("result"); point(sample, &writer)
+            case .string(let text, let time):
+                writer.field("resultType", "string")
+                writer.key("result")
+                writer.array { writer in
+                    writer.raw(PromFormat.time(time))
+                    writer.string(text)
+                }
+            }
+        }
+    }
+
+    static func point(_ sample: Sample, _ writer: inout JSONWriter) {
+        writer.array { writer in
+            writer.raw(PromFormat.time(sample.timestamp))
+            writer.string(PromFormat.value(sample.value))
+        }
+    }
+
+    static func rfc3339(_ ms: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
+    // MARK: Envelopes
+
+    static func success(_ data: (inout JSONWriter) -> Void) -> Response {
+        var writer = JSONWriter()
+        writer.object { writer in
+            writer.field("status", "success")
+            writer.key("data")
+            data(&writer)
+        }
+        return json(writer.text, status: .ok)
+    }
+
+    static func failure(_ error: APIError) -> Response {
+        var writer = JSONWriter()
+        writer.object { writer in
+            writer.field("status", "error")
+            writer.field("errorType", error.type)
+            writer.field("error", error.message)
+        }
+        return json(writer.text, status: error.status)
+    }
+
+    static func json(_ text: String, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

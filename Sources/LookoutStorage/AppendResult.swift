@@ -1,0 +1,19 @@
+/// What happened to the samples of one append batch.
+public struct AppendResult: Sendable, Equatable {
+    /// Samples stored.
+    public var appended: Int
+    /// Samples rejected because they were older than the series' newest sample (or than the
+    /// partitions already written to disk).
+    public var outOfOrder: Int
+    /// Samples rejected because their series already had a different value at that timestamp.
+    public var duplicates: Int
+    /// Series created by this batch.
+    public var seriesAdded: Int
+
+    public init(appended: Int = 0, outOfOrder: Int = 0, duplicates: Int = 0, seriesAdded: Int = 0) {
+        self.appended = appended
+        self.outOfOrder = outOfOrder
+        self.duplicates = duplicates
+        self.seriesAdded = seriesAdded
+    }
+}

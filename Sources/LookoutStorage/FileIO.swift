@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Thin POSIX wrappers that turn `errno` into `StorageError`s naming the file.
+enum FileIO {
+    static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
+        let fd = path.withCString { Glibc.open($0, flags | O_CLOEXEC, mode) }
+        if fd < 0 { throw error("open", path) }
+        return fd
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error("write", path)
+            }
+            done += n
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
+    }
+
+    static func fsync(_ fd: Int32, path: String) throws {
+        if Glibc.fsync(fd) != 0 { throw error("fsync", path) }
+    }
+
+    /// Fsyncs a directory so that file creations, renames and deletions in it are durable.
+    static func fsyncDirectory(_ path: String) throws {
+        let fd = try open(path, flags: O_RDONLY | O_DIRECTORY)
+        defer { Glibc.close(fd) }
+        try fsync(fd, path: path)
+    }
+
+    static func truncate(_ path: String, to length: Int64) throws {
+        if path.withCString({ Glibc.truncate($0, off_t(length)) }) != 0 { throw error("truncate", path) }
+    }
+
+    static func read(_ path: String) throws -> [UInt8] {
+        let fd = try open(path, flags: O_RDONLY)
+        defer { Glibc.close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw error("fstat", path) }
+        let size = Int(st.st_size)
+        var out = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n = out.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress! + done, size - done, off_t(done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error("read", path)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        if done < size { out.removeLast(size - done) }
+        return out
+    }
+
+    static func pread(_ fd: Int32, count: Int, offset: Int64, path: String) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = out.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error("read", path)
+            }
+            if n == 0 { throw StorageError(.corruption, "unexpected end of file", file: path, offset: offset + Int64(done)) }
+            done += n
+        }
+        return out
+    }
+
+    static func size(_ path: String) -> Int64 {
+        var st = stat()
+        if path.withCString({ stat($0, &st) }) != 0 { return 0 }
+        return Int64(st.st_size)
+    }
+
+    static func error(_ op: String, _ path: String) -> StorageError {
+        let code = errno
+        return StorageError(.io, "\(op) failed: \(String(cString: strerror(code))) (errno \(code))", file: path)
+    }
+}

@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import LookoutModel
+
+/// `MetricQuerier` over the head and the written partitions.
+extension MetricStore {
+    /// Series matching every matcher with their samples in `[start, end]`, sorted by labels.
+    public func select(_ matchers: [LabelMatcher], start: Int64, end: Int64) throws -> [SeriesData] {
+        guard start <= end else { return [] }
+        let ids = try candidateIDs([matchers])
+        var found: [(id: UInt64, labels: Labels, head: [HeadChunk])] = []
+        var diskOnly: [UInt64] = []
+        headLock.lock()
+        for id in ids {
+            if let s = byRef[id] {
+                guard matchers.matches(s.labels) else { continue }
+                found.append((id, s.labels, s.allChunks.filter { $0.minT <= end && $0.maxT >= start }))
+            } else {
+                diskOnly.append(id)
+            }
+        }
+        headLock.unlock()
+        for id in diskOnly {
+            guard let labels = try index.labels(id), matchers.matches(labels) else { continue }
+            found.append((id, labels, []))
+        }
+        var reader = ChunkReader(directory: directory)
+        defer { reader.closeAll() }
+        var out: [SeriesData] = []
+        var seen: [Labels: Int] = [:]
+        for (id, labels, head) in found {
+            var samples: [Sample] = []
+            for location in try index.chunks(series: id, start: start, end: end) {
+                try reader.read(location) { t, v in
+                    if t >= start && t <= end { samples.append(Sample(t, v)) }
+                }
+            }
+            for chunk in head {
+                do {
+                    try XORChunkDecoder.decode(chunk.bytes) { t, v in
+                        if t >= start && t <= end { samples.append(Sample(t, v)) }
+                    }
+                } catch {
+                    throw StorageError(.corruption, "head chunk of series \(id) does not decode: \(error.message)")
+                }
+            }
+            guard !samples.isEmpty else { continue }
+            if let i = seen[labels] {
+                out[i].samples.append(contentsOf: samples)
+                out[i].samples = Self.sortedUnique(out[i].samples)
+            } else {
+                seen[labels] = out.count
+                out.append(SeriesData(labels: labels, samples: Self.sortedUnique(samples)))
+            }
+        }
+        out.sort { $0.labels < $1.labels }
+        return out
+    }
+
+    /// Label sets of series matching any matcher list (all series when empty) with samples in range.
+    public func series(matching: [[LabelMatcher]], start: Int64, end: Int64) throws -> [Labels] {
+        guard start <= end else { return [] }
+        let lists = matching.isEmpty ? [[]] : matching
+        let ids = try candidateIDs(lists)
+        var result = Set<Labels>()
+        var diskOnly: [UInt64] = []
+        headLock.lock()
+        for id in ids {
+            if let s = byRef[id] {
+                guard lists.contains(where: { $0.matches(s.labels) }) else { continue }
+                if let minT = s.minT, minT <= end, s.lastT >= start {
+                    result.insert(s.labels)
+                } else {
+                    diskOnly.append(id)
+                }
+            } else {
+                diskOnly.append(id)
+            }
+        }
+        headLock.unlock()
+        for id in diskOnly {
+            guard let labels = try index.labels(id), !result.contains(labels),
+                  lists.contains(where: { $0.matches(labels) }) else { continue }
+            if try index.hasChunks(series: id, start: start, end: end) { result.insert(labels) }
+        }
+        return result.sorted()
+    }
+
+    /// Ids of series (head and disk) that may match any of the lists.
+    private func candidateIDs(_ lists: [[LabelMatcher]]) throws -> Set<UInt64> {
+        try indexPending()
+        var ids = Set<UInt64>()
+        var all: Set<UInt64>?
+        for list in lists {
+            if let c = try index.candidates(list) {
+                ids.formUnion(c)
+            } else {
+                if all == nil { all = try index.allSeriesIDs() }
+                ids.formUnion(all!)
+            }
+        }
+        return ids
+    }
+
+    static func sortedUnique(_ samples: [Sample]) -> [Sample] {
+        var sorted = true
+        for i in samples.indices.dropFirst() where samples[i - 1].timestamp >= samples[i].timestamp {
+            sorted = false
+            break
+        }
+        if sorted { return samples }
+        let ordered = samples.enumerated().sorted {
+            $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
+        }
+        var out: [Sample] = []
+        out.reserveCapacity(samples.count)
+        for (_, s) in ordered where out.last?.timestamp != s.timestamp { out.append(s) }
+        return out
+    }
+}
+
+/// Reads chunk records from partition files, keeping files open for the duration of one query.
+struct ChunkReader {
+    let directory: String
+    private var fds: [String: Int32] = [:]
+
+    init(directory: String) { self.directory = directory }
+
+    mutating func read(_ location: ChunkLocation, _ body: (Int64, Double) -> Void) throws {
+        let path = directory + "/" + location.file
+        let fd: Int32
+        if let open = fds[path] {
+            fd = open
+        } else {
+            do {
+                fd = try FileIO.open(path, flags: O_RDONLY)
+            } catch {
+                return // deleted by retention after the index was read
+            }
+            fds[path] = fd
+        }
+        let bytes = try FileIO.pread(fd, count: Int(location.length), offset: location.offset, path: path)
+        let (_, chunk) = try PartitionFile.decodeRecord(bytes, path: path, offset: location.offset)
+        do {
+            try XORChunkDecoder.decode(chunk, body)
+        } catch {
+            throw StorageError(.corruption, "chunk does not decode: \(error.message)", file: path, offset: location.offset)
+        }
+    }
+
+    mutating func closeAll() {
+        for fd in fds.values { Glibc.close(fd) }
+        fds.removeAll()
+    }
+}

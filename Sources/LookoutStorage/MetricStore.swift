@@ -1,0 +1,393 @@
+import Foundation
+import Logging
+import LookoutModel
+
+/// The metric store. Thread-safe.
+///
+/// Layout under `directory`: `index.sqlite` (series, postings, chunk locations), `wal/` (write-ahead
+/// log, `docs/format/wal.md`), `metrics/<partitionStartMs>/chunks-000001` (sealed partitions,
+/// `docs/format/segments.md`).
+///
+/// Durability rules:
+/// 1. An append is applied to the head and its WAL record enqueued under one lock, so WAL order is
+///    apply order; it returns only once that record is durable per `StorageOptions.fsync`.
+/// 2. Out-of-order and duplicate samples are not logged, so replay sees exactly the accepted samples.
+/// 3. A partition is written only once its window plus the grace period is over; from then on samples
+///    older than its end are rejected (`StorageStats.minValidTime`), so a written partition never changes.
+/// 4. Partition file first (fsynced, renamed), then its index rows and `flushed_until` in one SQLite
+///    transaction, then a WAL checkpoint, then old WAL segments are deleted. A crash between any two
+///    steps replays the WAL again; samples below `flushed_until` are dropped during replay.
+/// 5. On open a torn WAL tail is cut and everything before it replayed; corruption before the tail is
+///    an error (`StorageError.Code.corruption`) naming the file and offset.
+///
+/// Thread-safety: the head (`byLabels`, `byRef`, `MemSeries` contents, counters) is guarded by
+/// `headLock`; the WAL and the index have their own locks, which may be taken while holding `headLock`
+/// but never the other way round. `flushLock` lets one thread at a time write partitions.
+public final class MetricStore: MetricQuerier, @unchecked Sendable {
+    public let directory: String
+    public let options: StorageOptions
+    let logger: Logger
+    let wal: WriteAheadLog
+    let index: SeriesIndex
+
+    let headLock = NSLock()
+    var byLabels: [Labels: MemSeries] = [:]
+    var byRef: [UInt64: MemSeries] = [:]
+    private var unindexed: [(ref: UInt64, labels: Labels)] = []
+    private var nextRef: UInt64 = 1
+    private var minValidTime: Int64 = .min
+    private var maxT: Int64 = .min
+    private var headPartitions: Set<Int64> = []
+    private var counters = StorageStats()
+    private var closed = false
+    private let flushLock = NSLock()
+
+    /// Opens or creates the store under `directory` (creates index.sqlite, wal/, metrics/), cuts a torn
+    /// WAL tail by CRC, replays the WAL into the head. `progress` is called during replay with
+    /// (done, total) bytes.
+    public init(directory: String, options: StorageOptions = .init(), logger: Logger,
+                progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws {
+        guard options.partitionDuration > 0, options.samplesPerChunk > 0 else {
+            throw StorageError(.invalidArgument, "partitionDuration and samplesPerChunk must be positive")
+        }
+        self.directory = directory
+        self.options = options
+        self.logger = logger
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: directory + "/wal", withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: directory + "/metrics", withIntermediateDirectories: true)
+        } catch {
+            throw StorageError(.io, "cannot create store directories: \(error)", file: directory)
+        }
+        index = try SeriesIndex(path: directory + "/index.sqlite")
+        minValidTime = try index.meta("flushed_until") ?? .min
+        let started = Date()
+        var state = ReplayState()
+        state.partitionDuration = options.partitionDuration
+        state.samplesPerChunk = options.samplesPerChunk
+        let firstSegment = try Self.replay(walDirectory: directory + "/wal", into: &state, minValidTime: minValidTime,
+                                           progress: progress)
+        wal = try WriteAheadLog(directory: directory + "/wal", mode: options.fsync,
+                                segmentBytes: options.walSegmentBytes, firstSegment: firstSegment, logger: logger)
+        // Install replayed state.
+        for s in state.series {
+            byLabels[s.labels] = s
+            byRef[s.ref] = s
+            if let o = s.open { maxT = max(maxT, o.lastT); headPartitions.insert(s.openPartition) }
+            for c in s.chunks { maxT = max(maxT, c.maxT); headPartitions.insert(c.partition) }
+        }
+        for (ref, s) in state.aliases { byRef[ref] = s }
+        unindexed = state.series.map { ($0.ref, $0.labels) }
+        nextRef = max(state.maxRef, try index.maxSeriesID()) + 1
+        counters.walRecordsReplayed = state.records
+        try indexPending()
+        logger.info("metric store opened", metadata: [
+            "storage.path": "\(directory)", "storage.head_series": "\(byLabels.count)",
+            "storage.wal_records_replayed": "\(counters.walRecordsReplayed)",
+            "storage.replay_seconds": "\(Date().timeIntervalSince(started))",
+        ])
+        try maybeFlush()
+    }
+
+    // MARK: Append
+
+    /// Appends one batch (one scrape or one push); returns once the batch's WAL record is durable per
+    /// `options.fsync`. Out-of-order samples and duplicates (same timestamp, different value) are
+    /// counted, not errors; the same timestamp and value again is silently ignored.
+    public func append(_ batch: [(labels: Labels, sample: Sample)]) async throws -> AppendResult {
+        let (result, seq) = try apply(batch)
+        try indexPending()
+        if let seq { try await wal.waitDurable(seq) }
+        flushInBackgroundIfDue()
+        return result
+    }
+
+    /// Synchronous variant for import and benchmarks: fsyncs once at the end of each call.
+    public func appendSync(_ batch: [(labels: Labels, sample: Sample)]) throws -> AppendResult {
+        let (result, seq) = try apply(batch)
+        try indexPending()
+        if let seq { try wal.flush(fsync: true, upTo: seq) }
+        try maybeFlush()
+        return result
+    }
+
+    private func apply(_ batch: [(labels: Labels, sample: Sample)]) throws -> (AppendResult, UInt64?) {
+        var result = AppendResult()
+        var newSeries: [(ref: UInt64, labels: Labels)] = []
+        var accepted: [(ref: UInt64, t: Int64, v: Double)] = []
+        accepted.reserveCapacity(batch.count)
+        headLock.lock()
+        defer { headLock.unlock() }
+        guard !closed else { throw StorageError(.closed, "the metric store is closed", file: directory) }
+        let duration = options.partitionDuration
+        let perChunk = options.samplesPerChunk
+        for (labels, sample) in batch {
+            let series: MemSeries
+            if let s = byLabels[labels] {
+                series = s
+            } else {
+                series = try createSeriesLocked(labels)
+                newSeries.append((series.ref, labels))
+                result.seriesAdded += 1
+            }
+            let t = sample.timestamp
+            if t < minValidTime {
+                result.outOfOrder += 1
+                continue
+            }
+            switch series.append(t, sample.value, partitionDuration: duration, samplesPerChunk: perChunk,
+                                 newPartition: { headPartitions.insert($0) }) {
+            case .appended:
+                accepted.append((series.ref, t, sample.value))
+                if t > maxT { maxT = t }
+            case .outOfOrder: result.outOfOrder += 1
+            case .duplicate: result.duplicates += 1
+            case .ignored: break
+            }
+        }
+        result.appended = accepted.count
+        counters.samplesAppended += result.appended
+        counters.outOfOrderRejected += result.outOfOrder
+        counters.duplicatesRejected += result.duplicates
+        guard !newSeries.isEmpty || !accepted.isEmpty else { return (result, nil) }
+        var records: [UInt8] = []
+        records.reserveCapacity(accepted.count * 14 + 64)
+        if !newSeries.isEmpty { WALRecord.encodeSeries(&records, newSeries) }
+        if !accepted.isEmpty { WALRecord.encodeSamples(&records, accepted) }
+        return (result, wal.enqueue(records))
+    }
+
+    /// Creates a head series, reusing the id of an on-disk series with the same labels.
+    private func createSeriesLocked(_ labels: Labels) throws -> MemSeries {
+        let ref: UInt64
+        if let existing = try index.seriesID(for: labels) {
+            ref = existing
+        } else {
+            ref = nextRef
+            nextRef += 1
+            unindexed.append((ref, labels))
+        }
+        let s = MemSeries(ref: ref, labels: labels)
+        byLabels[labels] = s
+        byRef[ref] = s
+        return s
+    }
+
+    /// Writes rows for head series not yet in SQLite.
+    func indexPending() throws {
+        headLock.lock()
+        let pending = unindexed
+        unindexed.removeAll()
+        headLock.unlock()
+        guard !pending.isEmpty else { return }
+        do {
+            try index.insertSeries(pending)
+        } catch {
+            headLock.lock()
+            unindexed.append(contentsOf: pending)
+            headLock.unlock()
+            throw error
+        }
+    }
+
+    // MARK: Stats
+
+    /// Counters and gauges for the store's own metrics.
+    public var stats: StorageStats {
+        headLock.lock()
+        var s = counters
+        s.headSeries = byLabels.count
+        s.headChunks = byLabels.values.reduce(0) { $0 + $1.chunks.count + ($1.open == nil ? 0 : 1) }
+        s.minValidTime = minValidTime
+        headLock.unlock()
+        (s.walFsyncs, s.walFsyncSecondsTotal) = wal.fsyncStats
+        s.walBytes = wal.totalBytes
+        return s
+    }
+
+    // MARK: Partitions
+
+    private func flushInBackgroundIfDue() {
+        guard duePartition() != nil else { return }
+        Thread.detachNewThread { [self] in
+            do { try maybeFlush() } catch {
+                logger.error("writing partition failed", metadata: ["storage.error": "\(error)"])
+            }
+        }
+    }
+
+    private func duePartition() -> Int64? {
+        headLock.lock()
+        defer { headLock.unlock() }
+        guard let p = headPartitions.min() else { return nil }
+        return p + options.partitionDuration + options.effectiveGrace <= maxT ? p : nil
+    }
+
+    /// Writes every partition whose window plus grace is over.
+    func maybeFlush() throws {
+        guard flushLock.try() else { return }
+        defer { flushLock.unlock() }
+        while let p = duePartition() {
+            try writePartition(p)
+        }
+    }
+
+    /// Writes partition `p` from the head to `metrics/<p>/chunks-000001`, indexes it, drops it from the
+    /// head and checkpoints the WAL.
+    private func writePartition(_ p: Int64) throws {
+        let end = p + options.partitionDuration
+        var collected: [(ref: UInt64, labels: Labels, chunks: [HeadChunk])] = []
+        headLock.lock()
+        minValidTime = max(minValidTime, end)
+        for s in byLabels.values {
+            if s.open != nil && s.openPartition == p { s.cut() }
+            let cs = s.chunks.filter { $0.partition == p }
+            if !cs.isEmpty { collected.append((s.ref, s.labels, cs)) }
+        }
+        headPartitions.remove(p)
+        headLock.unlock()
+
+        collected.sort { $0.ref < $1.ref }
+        var entries: [PartitionFile.Entry] = []
+        entries.reserveCapacity(collected.count)
+        for (ref, _, chunks) in collected {
+            for merged in try Self.merge(chunks) {
+                entries.append(PartitionFile.Entry(seriesID: ref, minT: merged.minT, maxT: merged.maxT, xorChunk: merged.bytes))
+            }
+        }
+        let relative = "metrics/\(p)/chunks-000001"
+        let (bytes, records) = PartitionFile.build(entries, compress: options.compressSegments)
+        if !entries.isEmpty {
+            try PartitionFile.write(bytes, to: directory + "/" + relative)
+        }
+        var rows: [ChunkLocation] = []
+        rows.reserveCapacity(entries.count)
+        for (e, r) in zip(entries, records) {
+            rows.append(ChunkLocation(seriesID: e.seriesID, partition: p, file: relative, offset: r.offset,
+                                      length: r.length, minT: e.minT, maxT: e.maxT))
+        }
+        try index.commitPartition(series: collected.map { ($0.ref, $0.labels) }, chunks: rows, flushedUntil: end)
+
+        headLock.lock()
+        var dropped = 0
+        for s in Array(byLabels.values) {
+            s.chunks.removeAll { $0.partition <= p }
+            if s.chunks.isEmpty && s.open == nil {
+                byLabels[s.labels] = nil
+                dropped += 1
+            }
+        }
+        if dropped > 0 { byRef = byRef.filter { byLabels[$0.value.labels] === $0.value } }
+        counters.partitionsWritten += 1
+        headLock.unlock()
+        logger.info("partition written", metadata: [
+            "storage.partition": "\(p)", "storage.series": "\(collected.count)",
+            "storage.bytes": "\(bytes.count)", "storage.head_series_dropped": "\(dropped)",
+        ])
+        try checkpoint()
+    }
+
+    /// Re-encodes a series' chunks of one partition as few chunks as possible (≤ 65,535 samples each).
+    static func merge(_ chunks: [HeadChunk]) throws -> [HeadChunk] {
+        if chunks.count == 1 { return chunks }
+        var out: [HeadChunk] = []
+        var enc = XORChunkEncoder()
+        func finish() {
+            guard enc.count > 0 else { return }
+            out.append(HeadChunk(partition: chunks[0].partition, minT: enc.firstT, maxT: enc.lastT, bytes: enc.bytes))
+            enc = XORChunkEncoder()
+        }
+        for c in chunks {
+            do {
+                try XORChunkDecoder.decode(c.bytes) { t, v in
+                    if enc.isFull { finish() }
+                    enc.append(t, v)
+                }
+            } catch {
+                throw StorageError(.corruption, "head chunk does not decode: \(error.message)")
+            }
+        }
+        finish()
+        return out
+    }
+
+    /// Rotates the WAL and writes a checkpoint holding every head series and chunk, so the older
+    /// segments can be deleted.
+    func checkpoint() throws {
+        headLock.lock()
+        let index: Int
+        do { index = try wal.rotate() } catch {
+            headLock.unlock()
+            throw error
+        }
+        let snapshot = byLabels.values.map { ($0.ref, $0.labels, $0.allChunks) }
+        headLock.unlock()
+        var records: [UInt8] = []
+        var batch: [(ref: UInt64, labels: Labels)] = []
+        for (ref, labels, _) in snapshot {
+            batch.append((ref, labels))
+            if batch.count == 1000 {
+                WALRecord.encodeSeries(&records, batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { WALRecord.encodeSeries(&records, batch) }
+        for (ref, _, chunks) in snapshot {
+            for c in chunks { WALRecord.encodeChunk(&records, ref: ref, chunk: c.bytes) }
+        }
+        try wal.writeCheckpoint(index: index, records: records)
+        headLock.lock()
+        counters.checkpoints += 1
+        headLock.unlock()
+    }
+
+    // MARK: Retention
+
+    /// Deletes whole partitions that ended before `now - retention` (segment files and index rows).
+    public func enforceRetention(now: Int64) throws {
+        let cutoff = now - options.retention
+        let metrics = directory + "/metrics"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: metrics)) ?? []
+        let old = names.compactMap(Int64.init).filter { $0 + options.partitionDuration <= cutoff }.sorted()
+        guard !old.isEmpty else { return }
+        headLock.lock()
+        let keep = Set(byRef.keys)
+        headLock.unlock()
+        try index.deletePartitions(old, keep: keep)
+        for p in old {
+            try? FileManager.default.removeItem(atPath: metrics + "/\(p)")
+        }
+        try? FileIO.fsyncDirectory(metrics)
+        headLock.lock()
+        counters.partitionsDeleted += old.count
+        headLock.unlock()
+        logger.info("retention deleted partitions", metadata: ["storage.partitions": "\(old)"])
+    }
+
+    // MARK: Close
+
+    /// Writes due partitions, checkpoints the WAL, closes the WAL and the index. Idempotent.
+    public func close() throws {
+        headLock.lock()
+        if closed {
+            headLock.unlock()
+            return
+        }
+        closed = true
+        headLock.unlock()
+        flushLock.lock()
+        defer { flushLock.unlock() }
+        var firstError: (any Error)?
+        do {
+            while let p = duePartition() { try writePartition(p) }
+            try checkpoint()
+        } catch {
+            firstError = error
+        }
+        do { try wal.close() } catch { firstError = firstError ?? error }
+        try? index.checkpoint()
+        index.close()
+        if let firstError { throw firstError }
+    }
+}

@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CZlib
+import Foundation
+import LookoutModel
+
+/// A partition's chunk file, `metrics/<partitionStartMs>/chunks-NNNNNN` (layout in
+/// `docs/format/segments.md`): an 8-byte header, then self-describing chunk records.
+///
+/// Rules:
+/// 1. A file is built completely, written to `<name>.tmp`, fsynced, renamed and its directory fsynced
+///    before any index row points into it; it is never modified afterwards (append-only, immutable).
+/// 2. Every record carries its series id, time range and a CRC32 over the record, so the index can be
+///    rebuilt from the files alone.
+enum PartitionFile {
+    static let magic: [UInt8] = Array("LKMC".utf8)
+    static let version: UInt8 = 1
+    static let headerSize = 8
+    /// series u64, min_t i64, max_t i64, codec u8, data length u32.
+    static let recordHeaderSize = 29
+
+    enum Codec: UInt8 {
+        /// The data is an XOR chunk (`docs/format/chunks.md`).
+        case xor = 1
+        /// The data is uvarint(uncompressed length) + a zlib stream of an XOR chunk.
+        case xorZlib = 2
+    }
+
+    struct Entry {
+        var seriesID: UInt64
+        var minT: Int64
+        var maxT: Int64
+        var xorChunk: [UInt8]
+    }
+
+    /// Encodes the whole file; returns its bytes and (offset, length) of each entry's record.
+    static func build(_ entries: [Entry], compress: Bool) -> (bytes: [UInt8], records: [(offset: Int64, length: Int64)]) {
+        var out = magic
+        out.append(version)
+        out.append(contentsOf: [0, 0, 0])
+        var records: [(Int64, Int64)] = []
+        records.reserveCapacity(entries.count)
+        for e in entries {
+            var codec = Codec.xor
+            var data = e.xorChunk
+            if compress, let z = deflate(e.xorChunk), z.count < data.count {
+                codec = .xorZlib
+                data = z
+            }
+            let start = out.count
+            BinaryCoding.putUInt64LE(&out, e.seriesID)
+            BinaryCoding.putUInt64LE(&out, UInt64(bitPattern: e.minT))
+            BinaryCoding.putUInt64LE(&out, UInt64(bitPattern: e.maxT))
+            out.append(codec.rawValue)
+            BinaryCoding.putUInt32LE(&out, UInt32(data.count))
+            out.append(contentsOf: data)
+            let crc = out.withUnsafeBufferPointer { UInt32(truncatingIfNeeded: crc32(0, $0.baseAddress! + start, UInt32(out.count - start))) }
+            BinaryCoding.putUInt32LE(&out, crc)
+            records.append((Int64(start), Int64(out.count - start)))
+        }
+        return (out, records)
+    }
+
+    /// Writes `bytes` to `path` durably (temp file, fsync, rename, fsync directory).
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let tmp = path + ".tmp"
+        let fd = try FileIO.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        do {
+            try FileIO.writeAll(fd, bytes, path: tmp)
+            try FileIO.fsync(fd, path: tmp)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        Glibc.close(fd)
+        if rename(tmp, path) != 0 { throw FileIO.error("rename", tmp) }
+        try FileIO.fsyncDirectory(dir)
+        try FileIO.fsyncDirectory((dir as NSString).deletingLastPathComponent)
+    }
+
+    /// Decodes the record at `bytes` (exactly one record), checking its CRC; returns the XOR chunk.
+    static func decodeRecord(_ bytes: [UInt8], path: String, offset: Int64) throws -> (seriesID: UInt64, xorChunk: [UInt8]) {
+        guard bytes.count >= recordHeaderSize + 4 else {
+            throw StorageError(.corruption, "chunk record too short", file: path, offset: offset)
+        }
+        let stored = UInt32(bytes[bytes.count - 4]) | UInt32(bytes[bytes.count - 3]) << 8
+            | UInt32(bytes[bytes.count - 2]) << 16 | UInt32(bytes[bytes.count - 1]) << 24
+        let actual = bytes.withUnsafeBufferPointer { UInt32(truncatingIfNeeded: crc32(0, $0.baseAddress!, UInt32(bytes.count - 4))) }
+        guard stored == actual else { throw StorageError(.corruption, "chunk record CRC mismatch", file: path, offset: offset) }
+        var r = ByteReader(bytes)
+        let series = r.uint64LE()!
+        _ = r.uint64LE()
+        _ = r.uint64LE()
+        let codec = r.byte()!
+        let length = Int(r.uint32LE()!)
+        guard length == bytes.count - recordHeaderSize - 4 else {
+            throw StorageError(.corruption, "chunk record length mismatch", file: path, offset: offset)
+        }
+        let data = Array(bytes[recordHeaderSize..<(recordHeaderSize + length)])
+        switch Codec(rawValue: codec) {
+        case .xor: return (series, data)
+        case .xorZlib:
+            guard let raw = inflate(data) else {
+                throw StorageError(.corruption, "chunk record does not inflate", file: path, offset: offset)
+            }
+            return (series, raw)
+        case nil:
+            throw StorageError(.corruption, "unknown chunk codec \(codec)", file: path, offset: offset)
+        }
+    }
+
+    static func deflate(_ input: [UInt8]) -> [UInt8]? {
+        var bound = compressBound(uLong(input.count))
+        var out = [UInt8](repeating: 0, count: Int(bound))
+        let rc = out.withUnsafeMutableBufferPointer { o in
+            input.withUnsafeBufferPointer { i in compress2(o.baseAddress!, &bound, i.baseAddress!, uLong(input.count), 9) }
+        }
+        guard rc == Z_OK else { return nil }
+        var result: [UInt8] = []
+        BinaryCoding.putUVarint(&result, UInt64(input.count))
+        result.append(contentsOf: out[0..<Int(bound)])
+        return result
+    }
+
+    static func inflate(_ data: [UInt8]) -> [UInt8]? {
+        var r = ByteReader(data)
+        guard let n = r.uvarint(), n < 1 << 26 else { return nil }
+        var outLen = uLong(n)
+        var out = [UInt8](repeating: 0, count: Int(n))
+        let rc = out.withUnsafeMutableBufferPointer { o in
+            data.withUnsafeBufferPointer { i in
+                uncompress(o.baseAddress!, &outLen, i.baseAddress! + r.offset, uLong(data.count - r.offset))
+            }
+        }
+        guard rc == Z_OK, outLen == uLong(n) else { return nil }
+        return out
+    }
+}

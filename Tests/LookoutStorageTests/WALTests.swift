@@ -1,0 +1,85 @@
+import Foundation
+import LookoutModel
+import Testing
+@testable import LookoutStorage
+
+@Suite struct WALTests {
+    func writeRecords(_ path: String, count: Int) throws -> [Int] {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        for i in 0..<count {
+            WALRecord.encodeSamples(&bytes, [(UInt64(i + 1), Int64(i) * 1000, Double(i)), (7, Int64(i) * 1000 + 1, .nan)])
+            ends.append(bytes.count)
+        }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return ends
+    }
+
+    @Test func framingRoundTrip() throws {
+        try withTempDirectory { dir in
+            let path = dir + "/00000001"
+            var bytes: [UInt8] = []
+            WALRecord.encodeSeries(&bytes, [(1, series("up", ["job": "a\"b\\c\nd"])), (2, series("x"))])
+            WALRecord.encodeSamples(&bytes, [(1, 1000, 1), (2, 900, StaleMarker.value)])
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            var seen: [(UInt8, [UInt8])] = []
+            let r = try WALReader.read(path, cutTornTail: true) { t, p, _ in seen.append((t, p)) }
+            #expect(r.records == 2 && !r.tornTail && r.validLength == Int64(bytes.count))
+            var labels: [Labels] = []
+            #expect(WALRecord.decodeSeries(seen[0].1) { _, l in labels.append(l) })
+            #expect(labels == [series("up", ["job": "a\"b\\c\nd"]), series("x")])
+            var samples: [(UInt64, Int64, UInt64)] = []
+            #expect(WALRecord.decodeSamples(seen[1].1) { samples.append(($0, $1, $2.bitPattern)) })
+            #expect(samples.count == 2 && samples[1].1 == 900 && samples[1].2 == StaleMarker.bits)
+        }
+    }
+
+    @Test func tornTailIsCut() throws {
+        try withTempDirectory { dir in
+            let path = dir + "/00000001"
+            let ends = try writeRecords(path, count: 5)
+            // Cut in the middle of the last record.
+            try FileIO.truncate(path, to: Int64(ends[4] - 3))
+            let r = try WALReader.read(path, cutTornTail: true) { _, _, _ in }
+            #expect(r.records == 4 && r.tornTail)
+            #expect(FileIO.size(path) == Int64(ends[3]))
+            // Reading again finds a clean file.
+            let again = try WALReader.read(path, cutTornTail: true) { _, _, _ in }
+            #expect(again.records == 4 && !again.tornTail)
+        }
+    }
+
+    @Test func garbageTailIsCut() throws {
+        try withTempDirectory { dir in
+            let path = dir + "/00000001"
+            let ends = try writeRecords(path, count: 3)
+            let h = FileHandle(forWritingAtPath: path)!
+            h.seekToEndOfFile()
+            h.write(Data([2, 200, 0, 0, 0, 1, 2, 3, 4, 9, 9]))
+            h.closeFile()
+            let r = try WALReader.read(path, cutTornTail: true) { _, _, _ in }
+            #expect(r.records == 3 && r.tornTail && FileIO.size(path) == Int64(ends[2]))
+        }
+    }
+
+    @Test func corruptionBeforeTheTailIsAnError() throws {
+        try withTempDirectory { dir in
+            let path = dir + "/00000001"
+            let ends = try writeRecords(path, count: 5)
+            var bytes = try FileIO.read(path)
+            bytes[ends[1] + 12] ^= 0xff // payload of the third record
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            do {
+                _ = try WALReader.read(path, cutTornTail: true) { _, _, _ in }
+                Issue.record("expected corruption error")
+            } catch let e as StorageError {
+                #expect(e.code == .corruption)
+                #expect(e.offset == Int64(ends[1]))
+                #expect(e.file == path)
+            }
+            // In a file that is not the last one, even a torn tail is an error.
+            try FileIO.truncate(path, to: Int64(ends[0] + 4))
+            #expect(throws: StorageError.self) { try WALReader.read(path, cutTornTail: false) { _, _, _ in } }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+"""Shared helpers for Lookout's integration tests: free ports, a managed `lookout serve`,
+real exporters, and small HTTP helpers. Every server binds to 127.0.0.1 and is stopped after."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+LOOKOUT_BIN = os.environ.get("LOOKOUT_BIN", str(REPO / ".build" / "debug" / "lookout"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url, headers=None, timeout=10):
+    """Returns (status, body bytes) without raising on HTTP errors."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def http_post(url, data, headers=None, timeout=10):
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def wait_for(predicate, timeout=20, interval=0.2, what="condition"):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except Exception as error:  # noqa: BLE001 - keep polling until the deadline
+            last = error
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}; last result: {last!r}")
+
+
+class Lookout:
+    """One `lookout serve` process with its own config and data directory."""
+
+    def __init__(self, tmp_path, config_text, port=None, extra_args=()):
+        self.port = port or free_port()
+        self.dir = Path(tmp_path)
+        self.data = self.dir / "data"
+        self.config = self.dir / "lookout.yaml"
+        self.config.write_text(config_text.replace("$PORT", str(self.port)))
+        self.extra_args = list(extra_args)
+        self.log = self.dir / "lookout.log"
+        self.process = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, wait_ready=True):
+        self.log_handle = open(self.log, "ab")
+        self.process = subprocess.Popen(
+            [LOOKOUT_BIN, "serve", "--config", str(self.config), "--listen", f"127.0.0.1:{self.port}",
+             "--data", str(self.data), *self.extra_args],
+            stdout=self.log_handle, stderr=self.log_handle)
+        if wait_ready:
+            wait_for(lambda: self.process.poll() is None and http_get(self.url + "/-/ready")[0] == 200,
+                     what=f"lookout ready (log: {self.log.read_text()[-2000:] if self.log.exists() else ''})")
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise AssertionError("lookout did not stop in time after " + str(sig))
+        if getattr(self, "log_handle", None):
+            self.log_handle.close()
+        return self.process.returncode if self.process else None
+
+    def api(self, path, **params):
+        query = urllib.parse.urlencode(params, doseq=True)
+        status, body = http_get(f"{self.url}{path}?{query}")
+        return status, json.loads(body)
+
+    def query(self, expr, **params):
+        status, body = self.api("/api/v1/query", query=expr, **params)
+        assert status == 200, body
+        assert body["status"] == "success", body
+        return body["data"]
+
+
+@pytest.fixture
+def lookout_factory(tmp_path):
+    started = []
+
+    def make(config_text, **kwargs):
+        instance = Lookout(tmp_path / f"lookout{len(started)}", config_text, **kwargs)
+        instance.dir.mkdir(parents=True, exist_ok=True)
+        started.append(instance)
+        return instance
+
+    yield make
+    for instance in started:
+        if instance.process and instance.process.poll() is None:
+            instance.process.kill()
+            instance.process.wait()
+
+
+@pytest.fixture
+def python_exporter():
+    """A prometheus_client exporter (PyPI) on loopback, serving tests/integration/exporter.py's registry."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(HERE / "exporter.py"), str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for(lambda: http_get(f"http://127.0.0.1:{port}/metrics")[0] == 200, what="python exporter")
+    yield port, process
+    if process.poll() is None:
+        process.terminate()
+        process.wait()
+
+
+@pytest.fixture
+def node_exporter(tmp_path):
+    """Debian's prometheus-node-exporter on loopback."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["prometheus-node-exporter", f"--web.listen-address=127.0.0.1:{port}",
+         "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.loadavg",
+         "--collector.time", "--collector.filesystem"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: http_get(f"http://127.0.0.1:{port}/metrics")[0] == 200, what="node exporter")
+    yield port, process
+    if process.poll() is None:
+        process.terminate()
+        process.wait()
