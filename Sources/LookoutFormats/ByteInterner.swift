@@ -3,8 +3,8 @@
 /// copied into an arena, so callers may pass pointers into any buffer.
 struct ByteInterner {
     private var arena: [UInt8] = []
-    private var starts: [Int32] = []
-    private var counts: [Int32] = []
+    private var starts: [Int] = []
+    private var counts: [Int] = []
     private var hashes: [UInt64] = []
     private(set) var strings: [String] = []
     /// Entry index + 1, or 0 when empty; the count is a power of two.
@@ -46,10 +46,10 @@ struct ByteInterner {
 
     @inline(__always)
     private func equals(_ entry: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        guard Int(counts[entry]) == n else { return false }
+        guard counts[entry] == n else { return false }
         if n == 0 { return true }
         return arena.withUnsafeBufferPointer { a in
-            memoryEquals(a.baseAddress! + Int(starts[entry]), p, n)
+            memoryEquals(a.baseAddress! + starts[entry], p, n)
         }
     }
 
@@ -88,8 +88,8 @@ struct ByteInterner {
             string = String(decoding: buffer, as: UTF8.self)
         }
         let id = strings.count
-        starts.append(Int32(arena.count))
-        counts.append(Int32(n))
+        starts.append(arena.count)
+        counts.append(n)
         hashes.append(h)
         arena.append(contentsOf: buffer)
         strings.append(string)

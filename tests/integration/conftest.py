@@ -64,6 +64,7 @@ class Lookout:
     def __init__(self, tmp_path, config_text, port=None, extra_args=()):
         self.port = port or free_port()
         self.dir = Path(tmp_path)
+        self.dir.mkdir(parents=True, exist_ok=True)
         self.data = self.dir / "data"
         self.config = self.dir / "lookout.yaml"
         self.config.write_text(config_text.replace("$PORT", str(self.port)))
@@ -117,7 +118,6 @@ def lookout_factory(tmp_path):
 
     def make(config_text, **kwargs):
         instance = Lookout(tmp_path / f"lookout{len(started)}", config_text, **kwargs)
-        instance.dir.mkdir(parents=True, exist_ok=True)
         started.append(instance)
         return instance
 

@@ -36,8 +36,10 @@ struct PrometheusAPIRoutes {
             }
         } catch let error as APIError {
             return Self.failure(error)
-        } catch let error as HTTPError {
-            return Self.failure(APIError(type: "bad_data", message: error.body ?? "\(error.status)", status: error.status))
+        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
+            return Self.failure(APIError(type: "bad_data",
+                                         message: "request body larger than server.max_body_bytes (\(runtime.config.server.maxBodyBytes) bytes)",
+                                         status: .contentTooLarge))
         } catch {
             return Self.failure(.internalError("\(error)"))
         }
