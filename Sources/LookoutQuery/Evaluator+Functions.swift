@@ -364,7 +364,9 @@ extension Evaluator {
         let pattern = try stringArg(args[4], at: t)
         let regex: NSRegularExpression
         do {
-            regex = try NSRegularExpression(pattern: "^(?:" + pattern + ")$")
+            // RE2's `(?P<name>` is ICU's `(?<name>`.
+            let icu = pattern.replacingOccurrences(of: "(?P<", with: "(?<")
+            regex = try NSRegularExpression(pattern: "^(?:" + icu + ")$")
         } catch {
             throw .execution("invalid regular expression in label_replace(): \(pattern)")
         }

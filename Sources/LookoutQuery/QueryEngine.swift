@@ -47,7 +47,7 @@ public struct QueryEngine: Sendable {
             throw .badData("zero or negative query resolution step widths are not accepted. Try a positive integer")
         }
         guard end >= start else { throw .badData("end timestamp must not be before start time") }
-        guard (end - start) / step < options.maxPointsPerSeries else {
+        guard (end - start) / step <= options.maxPointsPerSeries else {
             throw .badData("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
         guard expr.type == .vector || expr.type == .scalar else {
