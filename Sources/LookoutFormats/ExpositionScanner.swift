@@ -37,7 +37,7 @@ struct ExpositionScanner {
     private var line = 1
     private var lineStart = 0
 
-    private var interner = ByteInterner()
+    private var interner: ByteInterner
     private let metricNameId: Int32
     private let metricName: String
     private var samples: [ScrapedSample] = []
@@ -55,8 +55,14 @@ struct ExpositionScanner {
     /// The name of the previous sample, while it is known to belong to `current`.
     private var lastSampleName: Int32 = -1
 
-    /// Reused for every label set: interned label name id and the label.
-    private var scratch: [(id: Int32, label: Label)] = []
+    /// Interned ids of the label names of the label set being parsed, to find duplicates.
+    private var labelIds: [Int32] = []
+    /// The previous sample's name, and its label names and values by position: when the bytes
+    /// repeat (they mostly do), their interned ids are reused without hashing.
+    private var previousName: (start: Int, count: Int, id: Int32) = (0, -1, -1)
+    private var previousLabelNames: [(start: Int, count: Int, id: Int32)] = []
+    private var previousLabelValues: [(start: Int, count: Int, id: Int32)] = []
+    private var previousLabelCount = 1
     private var unescaped: [UInt8] = []
 
     init(base: UnsafePointer<UInt8>, count: Int, openMetrics: Bool) {
@@ -69,7 +75,7 @@ struct ExpositionScanner {
         interner = names
         metricName = Labels.metricName
         samples.reserveCapacity(count / 96 + 1)
-        scratch.reserveCapacity(16)
+        labelIds.reserveCapacity(16)
     }
 
     // MARK: - Driver
@@ -429,19 +435,30 @@ struct ExpositionScanner {
         guard isMetricNameStart(base[pos]) else { throw error("invalid metric name") }
         skipMetricName()
         let nameCount = pos - nameStart
-        let name = interner.intern(base + nameStart, nameCount, validate: false)!
+        let name: Int32
+        if nameCount == previousName.count && memoryEquals(base + nameStart, base + previousName.start, nameCount) {
+            name = previousName.id
+        } else {
+            name = interner.intern(base + nameStart, nameCount, validate: false)!
+            previousName = (nameStart, nameCount, name)
+        }
         try enterFamily(name, nameStart, nameCount)
 
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append((metricNameId, Label(metricName, interner.strings[Int(name)])))
+        var pairs: [Label] = []
+        pairs.reserveCapacity(previousLabelCount)
+        pairs.append(Label(metricName, interner.strings[Int(name)]))
+        labelIds.removeAll(keepingCapacity: true)
+        labelIds.append(metricNameId)
+        var order = LabelOrder.inOrder
         skipBlanks()
         if pos < end && base[pos] == UInt8(ascii: "{") {
-            try labelSet()
+            order = try labelSet(into: &pairs, cache: true)
             skipBlanks()
         } else if pos < end && !isBlank(base[pos]) && base[pos] != newline && pos == nameStart + nameCount {
             throw error("invalid character in metric name")
         }
-        let labels = finishLabels()
+        previousLabelCount = pairs.count
+        let labels = makeLabels(&pairs, order)
 
         guard !atEndOfLine else { throw error("expected value after metric name and labels") }
         let valueStart = token()
@@ -486,14 +503,15 @@ struct ExpositionScanner {
         skipBlanks()
         guard pos < end, base[pos] == UInt8(ascii: "{") else { throw error("expected '{' to start exemplar labels") }
         let setStart = pos
-        scratch.removeAll(keepingCapacity: true)
-        try labelSet()
+        var pairs: [Label] = []
+        labelIds.removeAll(keepingCapacity: true)
+        let order = try labelSet(into: &pairs, cache: false)
         var chars = 0
-        for entry in scratch { chars += entry.label.name.unicodeScalars.count + entry.label.value.unicodeScalars.count }
+        for label in pairs { chars += label.name.unicodeScalars.count + label.value.unicodeScalars.count }
         if chars > 128 {
             throw error("exemplar label set is \(chars) characters long; at most 128 are allowed", at: setStart)
         }
-        let labels = finishLabels()
+        let labels = makeLabels(&pairs, order)
         skipBlanks()
         guard !atEndOfLine else { throw error("expected exemplar value") }
         let valueStart = token()
@@ -510,16 +528,22 @@ struct ExpositionScanner {
         return Exemplar(labels: labels, value: value, timestamp: timestamp)
     }
 
-    /// `{name="value",...}` at the `{`, appending to `scratch`.
-    private mutating func labelSet() throws(ExpositionError) {
+    /// `{name="value",...}` at the `{`, appending to `pairs` and `labelIds`. With `cache`, label
+    /// names and values are looked up in the previous sample's first.
+    private mutating func labelSet(into pairs: inout [Label], cache: Bool) throws(ExpositionError) -> LabelOrder {
         pos += 1
+        var order = LabelOrder.inOrder
+        // The previous label name's bytes, to notice when the set is not sorted by name already.
+        var previousStart: UnsafePointer<UInt8>? = cache ? LabelOrder.metricNameBytes : nil
+        var previousCount = cache ? 8 : 0
+        var k = 0
         while true {
             skipBlanks()
             guard pos < end else { throw error("unterminated label set; expected '}'") }
             var c = base[pos]
             if c == UInt8(ascii: "}") {
                 pos += 1
-                return
+                return order
             }
             let nameStart = pos
             guard isLetterOrUnderscore(c) else {
@@ -529,7 +553,13 @@ struct ExpositionScanner {
             while i < end, isLabelNameChar(base[i]) { i += 1 }
             pos = i
             let nameCount = pos - nameStart
-            let nameId = interner.intern(base + nameStart, nameCount, validate: false)!
+            let nameId = cache ? internLabelName(k, nameStart, nameCount)
+                : interner.intern(base + nameStart, nameCount, validate: false)!
+            if let previousStart, !LabelOrder.less(previousStart, previousCount, base + nameStart, nameCount) {
+                order.sorted = false
+            }
+            previousStart = base + nameStart
+            previousCount = nameCount
             skipBlanks()
             guard pos < end, base[pos] == UInt8(ascii: "=") else {
                 throw error(pos < end && !isBlank(base[pos]) && base[pos] != newline && pos == nameStart + nameCount
@@ -538,11 +568,14 @@ struct ExpositionScanner {
             pos += 1
             skipBlanks()
             guard pos < end, base[pos] == quote else { throw error("expected '\"' to start label value") }
-            let value = try labelValue()
-            for entry in scratch where entry.id == nameId {
-                throw error("duplicate label name \"\(entry.label.name)\"", at: nameStart)
+            let value = try labelValue(cacheSlot: cache ? k : -1)
+            for id in labelIds where id == nameId {
+                throw error("duplicate label name \"\(interner.strings[Int(nameId)])\"", at: nameStart)
             }
-            scratch.append((nameId, Label(interner.strings[Int(nameId)], value)))
+            labelIds.append(nameId)
+            if value.isEmpty { order.hasEmptyValues = true }
+            pairs.append(Label(interner.strings[Int(nameId)], value))
+            k += 1
             skipBlanks()
             guard pos < end, base[pos] != newline else { throw error("unterminated label set; expected '}'") }
             c = base[pos]
@@ -556,7 +589,7 @@ struct ExpositionScanner {
 
     /// A quoted label value at the opening quote; leaves `pos` after the closing quote.
     @inline(__always)
-    private mutating func labelValue() throws(ExpositionError) -> String {
+    private mutating func labelValue(cacheSlot: Int) throws(ExpositionError) -> String {
         let open = pos
         pos += 1
         let start = pos
@@ -585,8 +618,21 @@ struct ExpositionScanner {
         let count = pos - start
         pos += 1
         if !escaped {
+            if cacheSlot >= 0 && cacheSlot < previousLabelValues.count {
+                let previous = previousLabelValues[cacheSlot]
+                if previous.count == count && memoryEquals(base + previous.start, base + start, count) {
+                    return interner.strings[Int(previous.id)]
+                }
+            }
             guard let id = interner.intern(base + start, count, validate: high) else {
                 throw error("invalid UTF-8 in label value", at: start)
+            }
+            if cacheSlot >= 0 {
+                if cacheSlot < previousLabelValues.count {
+                    previousLabelValues[cacheSlot] = (start, count, id)
+                } else if cacheSlot == previousLabelValues.count {
+                    previousLabelValues.append((start, count, id))
+                }
             }
             return interner.strings[Int(id)]
         }
@@ -607,24 +653,62 @@ struct ExpositionScanner {
         return value
     }
 
-    /// Sorts `scratch` by name and builds the label set, dropping empty values.
+    /// The interned id of the label name at position `k`, reusing the previous sample's.
     @inline(__always)
-    private mutating func finishLabels() -> Labels {
-        let n = scratch.count
-        if n > 1 {
-            for i in 1..<n {
-                let item = scratch[i]
-                var j = i
-                while j > 0, item.label.name < scratch[j - 1].label.name {
-                    scratch[j] = scratch[j - 1]
-                    j -= 1
-                }
-                if j != i { scratch[j] = item }
+    private mutating func internLabelName(_ k: Int, _ start: Int, _ count: Int) -> Int32 {
+        if k < previousLabelNames.count {
+            let previous = previousLabelNames[k]
+            if previous.count == count && memoryEquals(base + previous.start, base + start, count) {
+                return previous.id
             }
         }
-        var pairs: [Label] = []
-        pairs.reserveCapacity(n)
-        for entry in scratch where !entry.label.value.isEmpty { pairs.append(entry.label) }
+        let id = interner.intern(base + start, count, validate: false)!
+        if k < previousLabelNames.count {
+            previousLabelNames[k] = (start, count, id)
+        } else if k == previousLabelNames.count {
+            previousLabelNames.append((start, count, id))
+        }
+        return id
+    }
+
+    /// Sorts `pairs` by name when needed and drops empty values.
+    @inline(__always)
+    private func makeLabels(_ pairs: inout [Label], _ order: LabelOrder) -> Labels {
+        if !order.sorted {
+            for i in 1..<pairs.count {
+                let item = pairs[i]
+                var j = i
+                while j > 0, item.name < pairs[j - 1].name {
+                    pairs[j] = pairs[j - 1]
+                    j -= 1
+                }
+                if j != i { pairs[j] = item }
+            }
+        }
+        if order.hasEmptyValues { pairs.removeAll { $0.value.isEmpty } }
         return Labels(sortedPairs: pairs)
+    }
+}
+
+/// What parsing a label set noticed about it.
+private struct LabelOrder {
+    var sorted = true
+    var hasEmptyValues = false
+
+    static let inOrder = LabelOrder()
+
+    /// `__name__`, which every sample's label set starts with.
+    static var metricNameBytes: UnsafePointer<UInt8> { StaticString("__name__").utf8Start }
+
+    /// Byte-wise (so, for ASCII label names, `String`) order.
+    @inline(__always)
+    static func less(_ a: UnsafePointer<UInt8>, _ an: Int, _ b: UnsafePointer<UInt8>, _ bn: Int) -> Bool {
+        let n = min(an, bn)
+        var i = 0
+        while i < n {
+            if a[i] != b[i] { return a[i] < b[i] }
+            i += 1
+        }
+        return an < bn
     }
 }

@@ -327,6 +327,9 @@ extension Evaluator {
         case "absent":
             let v = try vectorArg(args[0], at: t)
             return v.isEmpty ? [VSample(labels: absentLabels(args[0]), time: t, value: 1)] : []
+        case "histogram_count", "histogram_sum", "histogram_fraction":
+            // These read native histograms only; float samples yield nothing, as in Prometheus.
+            return []
         case "label_replace": return try labelReplace(args, at: t)
         case "label_join": return try labelJoin(args, at: t)
         case "histogram_quantile": return try histogramQuantile(args, at: t)

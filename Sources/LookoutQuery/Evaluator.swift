@@ -182,9 +182,8 @@ final class Evaluator {
         for s in series {
             let hi = Evaluator.lastIndex(s.samples, atOrBefore: ref)
             guard hi >= 0 else { continue }
-            var lo = hi
-            while lo > 0, s.samples[lo - 1].timestamp >= ref - range { lo -= 1 }
-            guard s.samples[hi].timestamp >= ref - range else { continue }
+            let lo = Evaluator.lastIndex(s.samples, atOrBefore: ref - range - 1) + 1
+            guard lo <= hi else { continue }
             let window = s.samples[lo...hi].filter { !StaleMarker.isStale($0.value) }
             if window.isEmpty { continue }
             count += window.count

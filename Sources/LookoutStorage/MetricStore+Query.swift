@@ -142,12 +142,7 @@ struct ChunkReader {
             fds[path] = fd
         }
         let bytes = try FileIO.pread(fd, count: Int(location.length), offset: location.offset, path: path)
-        let (_, chunk) = try PartitionFile.decodeRecord(bytes, path: path, offset: location.offset)
-        do {
-            try XORChunkDecoder.decode(chunk, body)
-        } catch {
-            throw StorageError(.corruption, "chunk does not decode: \(error.message)", file: path, offset: location.offset)
-        }
+        try PartitionFile.decodeRecord(bytes, path: path, offset: location.offset, body)
     }
 
     mutating func closeAll() {

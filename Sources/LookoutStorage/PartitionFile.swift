@@ -25,6 +25,8 @@ enum PartitionFile {
         case xor = 1
         /// The data is uvarint(uncompressed length) + a zlib stream of an XOR chunk.
         case xorZlib = 2
+        /// The data is uvarint(uncompressed length) + a zlib stream of a `DecimalChunk` encoding.
+        case decimalZlib = 3
     }
 
     struct Entry {
@@ -44,9 +46,16 @@ enum PartitionFile {
         for e in entries {
             var codec = Codec.xor
             var data = e.xorChunk
-            if compress, let z = deflate(e.xorChunk), z.count < data.count {
-                codec = .xorZlib
-                data = z
+            if compress {
+                if let z = deflate(e.xorChunk), z.count < data.count {
+                    codec = .xorZlib
+                    data = z
+                }
+                if let samples = try? XORChunkDecoder.decode(e.xorChunk), let raw = DecimalChunk.encode(samples),
+                   let z = deflate(raw), z.count < data.count {
+                    codec = .decimalZlib
+                    data = z
+                }
             }
             let start = out.count
             BinaryCoding.putUInt64LE(&out, e.seriesID)
@@ -81,8 +90,10 @@ enum PartitionFile {
         try FileIO.fsyncDirectory((dir as NSString).deletingLastPathComponent)
     }
 
-    /// Decodes the record at `bytes` (exactly one record), checking its CRC; returns the XOR chunk.
-    static func decodeRecord(_ bytes: [UInt8], path: String, offset: Int64) throws -> (seriesID: UInt64, xorChunk: [UInt8]) {
+    /// Decodes the record at `bytes` (exactly one record), checking its CRC; calls `body` with every
+    /// sample and returns the series id.
+    @discardableResult
+    static func decodeRecord(_ bytes: [UInt8], path: String, offset: Int64, _ body: (Int64, Double) -> Void) throws -> UInt64 {
         guard bytes.count >= recordHeaderSize + 4 else {
             throw StorageError(.corruption, "chunk record too short", file: path, offset: offset)
         }
@@ -100,13 +111,26 @@ enum PartitionFile {
             throw StorageError(.corruption, "chunk record length mismatch", file: path, offset: offset)
         }
         let data = Array(bytes[recordHeaderSize..<(recordHeaderSize + length)])
+        func xor(_ chunk: [UInt8]) throws -> UInt64 {
+            do {
+                try XORChunkDecoder.decode(chunk, body)
+            } catch {
+                throw StorageError(.corruption, "chunk does not decode: \(error.message)", file: path, offset: offset)
+            }
+            return series
+        }
         switch Codec(rawValue: codec) {
-        case .xor: return (series, data)
+        case .xor: return try xor(data)
         case .xorZlib:
             guard let raw = inflate(data) else {
                 throw StorageError(.corruption, "chunk record does not inflate", file: path, offset: offset)
             }
-            return (series, raw)
+            return try xor(raw)
+        case .decimalZlib:
+            guard let raw = inflate(data), DecimalChunk.decode(raw, body) else {
+                throw StorageError(.corruption, "decimal chunk does not decode", file: path, offset: offset)
+            }
+            return series
         case nil:
             throw StorageError(.corruption, "unknown chunk codec \(codec)", file: path, offset: offset)
         }

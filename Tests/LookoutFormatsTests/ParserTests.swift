@@ -166,9 +166,22 @@ import Testing
     }
 
     @Test func interningKeepsDistinctValuesDistinct() throws {
-        let exposition = try text("a{x=\"1\"} 1\na{x=\"12\"} 2\na{x=\"1\"} 3\nb{x=\"12\",y=\"1\"} 4\n")
-        #expect(exposition.samples.map { $0.labels["x"] } == ["1", "12", "1", "12"])
-        #expect(exposition.samples[3].labels["y"] == "1")
+        let exposition = try text("""
+            a{x="1"} 1
+            a{x="12"} 2
+            a{x="1"} 3
+            b{x="12",y="1"} 4
+            b{x="13",z="1"} 5
+            ab{y="1",x="13"} 6
+            ab{y="",x="\\\\"} 7
+            ab{y="\\\\",x=""} 8
+
+            """)
+        #expect(exposition.samples.map { $0.labels["x"] } == ["1", "12", "1", "12", "13", "13", "\\", nil])
+        #expect(exposition.samples.map { $0.labels["y"] } == [nil, nil, nil, "1", nil, "1", nil, "\\"])
+        #expect(exposition.samples[4].labels["z"] == "1")
+        #expect(exposition.samples.map { $0.labels.name } == ["a", "a", "a", "b", "b", "ab", "ab", "ab"])
+        #expect(exposition.samples.map(\.labels.count) == [2, 2, 2, 3, 3, 3, 2, 2])
     }
 
     @Test func contentTypes() {

@@ -5,7 +5,7 @@ import Testing
 
 /// Rough measurements, run only with `LOOKOUT_STORAGE_BENCH=1` (ideally in release:
 /// `swift test -c release -Xswiftc -enable-testing --filter StorageBenchmarks`).
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["LOOKOUT_STORAGE_BENCH"] != nil))
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["LOOKOUT_STORAGE_BENCH"] != nil))
 struct StorageBenchmarks {
     /// node_exporter-like series: a few hundred per host, counters, slowly moving gauges and constants.
     static func nodeSeries(hosts: Int) -> [Labels] {
@@ -53,7 +53,8 @@ struct StorageBenchmarks {
         } else {
             state[i] = (r * 20).rounded()
         }
-        return state[i]
+        // Scraped values come from text with few digits (node_exporter prints cpu seconds as 12345.67).
+        return (state[i] * 100).rounded() / 100
     }
 
     @Test func bytesPerSampleNodeExporter24h() throws {
@@ -134,7 +135,7 @@ struct StorageBenchmarks {
         let rssAfter = residentBytes()
         let stats = store.stats
         print("bench: series=\(labels.count) appendSync samples/s=\(Int(syncRate)) async(group commit) samples/s=\(Int(asyncRate)) "
-              + "fsyncs(async phase)=\(stats.walFsyncs - fsyncsBefore) rss growth/series=\((rssAfter - rssBefore) / labels.count) "
+              + "fsyncs(async phase)=\(stats.walFsyncs - fsyncsBefore) fsyncSecondsTotal=\(stats.walFsyncSecondsTotal) rss growth/series=\((rssAfter - rssBefore) / labels.count) "
               + "rss=\(rssAfter) headChunks=\(stats.headChunks)")
         try store.close()
     }
