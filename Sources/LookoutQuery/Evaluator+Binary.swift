@@ -68,28 +68,43 @@ extension Evaluator {
         return out
     }
 
-    func signature(_ labels: Labels, _ m: VectorMatching) -> Labels {
-        if m.on { return labels.keeping(Set(m.labels)) }
-        return labels.removing(Set(m.labels).union([Labels.metricName]))
+    /// Computes match-group signatures for one binary operation.
+    struct Signer {
+        let on: Bool
+        let names: Set<String>
+
+        init(_ m: VectorMatching) {
+            on = m.on
+            names = m.on ? Set(m.labels) : Set(m.labels).union([Labels.metricName])
+        }
+
+        func callAsFunction(_ labels: Labels) -> Labels {
+            on ? labels.keeping(names) : labels.removing(names)
+        }
     }
+
+    func signature(_ labels: Labels, _ m: VectorMatching) -> Labels { Signer(m)(labels) }
 
     func setAnd(_ l: [VSample], _ r: [VSample], _ m: VectorMatching) throws(QueryError) -> [VSample] {
         if l.isEmpty || r.isEmpty { return [] }
-        let right = Set(r.map { signature($0.labels, m) })
-        return l.filter { right.contains(signature($0.labels, m)) }
+        let sign = Signer(m)
+        let right = Set(r.map { sign($0.labels) })
+        return l.filter { right.contains(sign($0.labels)) }
     }
 
     func setOr(_ l: [VSample], _ r: [VSample], _ m: VectorMatching) throws(QueryError) -> [VSample] {
         if l.isEmpty { return r }
         if r.isEmpty { return l }
-        let left = Set(l.map { signature($0.labels, m) })
-        return l + r.filter { !left.contains(signature($0.labels, m)) }
+        let sign = Signer(m)
+        let left = Set(l.map { sign($0.labels) })
+        return l + r.filter { !left.contains(sign($0.labels)) }
     }
 
     func setUnless(_ l: [VSample], _ r: [VSample], _ m: VectorMatching) throws(QueryError) -> [VSample] {
         if l.isEmpty || r.isEmpty { return l }
-        let right = Set(r.map { signature($0.labels, m) })
-        return l.filter { !right.contains(signature($0.labels, m)) }
+        let sign = Signer(m)
+        let right = Set(r.map { sign($0.labels) })
+        return l.filter { !right.contains(sign($0.labels)) }
     }
 
     func vectorVector(_ b: BinaryOperation, _ lhsIn: [VSample], _ rhsIn: [VSample], _ m: VectorMatching,
@@ -97,12 +112,13 @@ extension Evaluator {
         if lhsIn.isEmpty || rhsIn.isEmpty { return [] }
         let oneToMany = m.cardinality == .oneToMany
         let (lhs, rhs) = oneToMany ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
+        let sign = Signer(m)
         var rightSigs: [Labels: VSample] = [:]
         for rs in rhs {
-            let sig = signature(rs.labels, m)
+            let sig = sign(rs.labels)
             if let dup = rightSigs[sig] {
                 let side = oneToMany ? "left" : "right"
-                let matched = m.on ? rs.labels.keeping(Set(m.labels)) : rs.labels.removing(Set(m.labels).union([Labels.metricName]))
+                let matched = sig
                 throw .execution("found duplicate series for the match group \(matched) on the \(side) hand-side of the operation: [\(rs.labels), \(dup.labels)];many-to-many matching not allowed: matching labels must be unique on one side")
             }
             rightSigs[sig] = rs
@@ -110,7 +126,7 @@ extension Evaluator {
         var matchedSigs: [Labels: Set<Labels>] = [:]
         var out: [VSample] = []
         for ls in lhs {
-            let sig = signature(ls.labels, m)
+            let sig = sign(ls.labels)
             guard let rs = rightSigs[sig] else { continue }
             let (vl, vr) = oneToMany ? (rs.value, ls.value) : (ls.value, rs.value)
             var (value, keep) = Evaluator.apply(b.op, vl, vr)

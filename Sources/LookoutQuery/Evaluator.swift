@@ -29,7 +29,7 @@ final class Evaluator {
     private let clock = ContinuousClock()
     private var ranges: [String: (Int64, Int64, [LabelMatcher])] = [:]
     private var data: [String: [SeriesData]] = [:]
-    private var subqueryCache: [String: [Int64: Value]] = [:]
+    private var subqueryCache: [String: SubqueryMemo] = [:]
     /// Samples held by the current step, plus output already held by a range query.
     private var currentSamples = 0
     private var heldOutput = 0
@@ -210,34 +210,36 @@ final class Evaluator {
         var ts = interval * (lowest / interval)
         if ts < lowest { ts += interval }
         let cacheKey = sq.expr.description
-        var series: [Labels: [Sample]] = [:]
-        var order: [Labels] = []
+        let memo: SubqueryMemo
+        if let existing = subqueryCache[cacheKey] {
+            memo = existing
+        } else {
+            memo = SubqueryMemo()
+            subqueryCache[cacheKey] = memo
+        }
+        var buckets: [[Sample]] = []
         var count = 0
         while ts <= ref {
-            let value: Value
-            if let cached = subqueryCache[cacheKey]?[ts] {
-                value = cached
+            let points: [(Int, Double)]
+            if let cached = memo.points[ts] {
+                points = cached
             } else {
-                value = try eval(sq.expr, at: ts)
-                subqueryCache[cacheKey, default: [:]][ts] = value
+                points = memo.intern(try eval(sq.expr, at: ts))
+                memo.points[ts] = points
             }
-            switch value {
-            case .vector(let vec):
-                for s in vec {
-                    if series[s.labels] == nil { order.append(s.labels) }
-                    series[s.labels, default: []].append(Sample(ts, s.value))
-                }
-                count += vec.count
-            case .scalar(let v):
-                if series[.empty] == nil { order.append(.empty) }
-                series[.empty, default: []].append(Sample(ts, v))
-                count += 1
-            default: break
+            if buckets.count < memo.labels.count {
+                buckets.append(contentsOf: Array(repeating: [], count: memo.labels.count - buckets.count))
             }
+            for (index, value) in points { buckets[index].append(Sample(ts, value)) }
+            count += points.count
             ts += interval
         }
         try addSamples(count)
-        return order.map { SeriesData(labels: $0, samples: series[$0]!) }
+        var out: [SeriesData] = []
+        for (index, samples) in buckets.enumerated() where !samples.isEmpty {
+            out.append(SeriesData(labels: memo.labels[index], samples: samples))
+        }
+        return out
     }
 
     /// Errors when an instant vector holds two elements with the same labels.
@@ -247,5 +249,28 @@ final class Evaluator {
         for s in vec where !seen.insert(s.labels).inserted {
             throw .execution("vector cannot contain metrics with the same labelset")
         }
+    }
+}
+
+/// Inner results of one subquery by evaluation time, with series interned to indexes so that
+/// overlapping windows of successive steps reuse them cheaply.
+final class SubqueryMemo {
+    var index: [Labels: Int] = [:]
+    var labels: [Labels] = []
+    var points: [Int64: [(Int, Double)]] = [:]
+
+    func intern(_ value: Value) -> [(Int, Double)] {
+        switch value {
+        case .vector(let vec): return vec.map { (indexOf($0.labels), $0.value) }
+        case .scalar(let v): return [(indexOf(.empty), v)]
+        default: return []
+        }
+    }
+
+    private func indexOf(_ l: Labels) -> Int {
+        if let i = index[l] { return i }
+        labels.append(l)
+        index[l] = labels.count - 1
+        return labels.count - 1
     }
 }

@@ -17,8 +17,8 @@ enum DecimalChunk {
             ints.removeAll(keepingCapacity: true)
             let p = powers[e]
             for s in samples {
-                let scaled = s.value * p
-                guard scaled.isFinite, abs(scaled) < 9.0e15, scaled == scaled.rounded() else { continue search }
+                let scaled = (s.value * p).rounded()
+                guard scaled.isFinite, abs(scaled) < 9.0e15 else { continue search }
                 let i = Int64(scaled)
                 guard (Double(i) / p).bitPattern == s.value.bitPattern else { continue search }
                 ints.append(i)

@@ -35,7 +35,8 @@ struct Serve: AsyncParsableCommand {
         }
         let runtime = LookoutRuntime(config: settings, logger: logger)
         let listenText = settings.server.listen
-        let app = try LookoutHTTPServer.application(runtime: runtime, services: [Collector(runtime: runtime)]) {
+        let progress = ReplayProgress()
+        let app = try LookoutHTTPServer.application(runtime: runtime, services: [Collector(runtime: runtime, progress: { progress.update(done: $0, total: $1) })]) {
             logger.info("listening", metadata: ["server.listen": "\(listenText)"])
         }
         try await app.runService()

@@ -11,9 +11,13 @@ import Testing
     }
 
     @Test func decimalEncodingRoundTrip() throws {
+        let counter: [Sample] = (0..<480).map { (k: Int) -> Sample in
+            Sample(Int64(k) * 15_000 + Int64(k % 5), Double(k * 7) / 100)
+        }
+        let pages: [Sample] = (0..<100).map { (k: Int) -> Sample in Sample(Int64(k) * 1000, Double(k * 4096 * 3)) }
         let cases: [[Sample]] = [
-            (0..<480).map { Sample(Int64($0) * 15_000 + Int64($0 % 5), Double($0 * 7) / 100) },
-            (0..<100).map { Sample(Int64($0) * 1000, Double($0 * 4096 * 3)) },
+            counter,
+            pages,
             [Sample(5, 1e15)],
             [Sample(1, 0.1), Sample(2, 0.25), Sample(3, -17.125)],
         ]

@@ -89,3 +89,23 @@ def test_scrapes_real_exporters_and_answers_through_the_api(lookout_factory, nod
 
     # SIGTERM: graceful stop, exit 0.
     assert lookout.stop() == 0
+
+
+def test_file_sd_targets_come_and_go(tmp_path, lookout_factory, python_exporter):
+    app_port, _ = python_exporter
+    sd = tmp_path / "sd"
+    sd.mkdir()
+    config = f"""
+global: {{scrape_interval: 500ms, scrape_timeout: 400ms}}
+scrape_configs:
+  - job_name: discovered
+    file_sd_configs: [{{files: ["{sd}/*.json"]}}]
+"""
+    lookout = lookout_factory(config).start()
+    assert lookout.query("up")["result"] == []
+    (sd / "app.json").write_text(f'[{{"targets": ["127.0.0.1:{app_port}"], "labels": {{"team": "x"}}}}]')
+    wait_for(lambda: [r["metric"].get("team") for r in lookout.query("up == 1")["result"]] == ["x"],
+             timeout=30, what="file_sd target scraped")
+    (sd / "app.json").write_text("[]")
+    wait_for(lambda: lookout.query("it_fixed_value")["result"] == [], timeout=30, what="removed target's series go stale")
+    assert lookout.stop() == 0
