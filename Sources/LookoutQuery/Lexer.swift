@@ -239,7 +239,10 @@ struct Lexer {
             }
         }
         var token = Token(kind: .string, text: slice(start, pos), position: start)
-        token.value = String(decoding: out, as: UTF8.self)
+        guard let value = String(validating: out, as: UTF8.self) else {
+            throw error("invalid UTF-8 rune", at: start)
+        }
+        token.value = value
         return token
     }
 }

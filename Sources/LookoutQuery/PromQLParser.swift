@@ -14,6 +14,7 @@ struct Parser {
     let text: String
     let tokens: [Token]
     var index = 0
+    var bracketContext = false
 
     init(text: String, tokens: [Token]) {
         self.text = text
@@ -45,6 +46,7 @@ struct Parser {
     mutating func parseQuery() throws(QueryError) -> Expr {
         if current.kind == .eof { throw error("no expression found in input", at: 0) }
         let (expr, _) = try parseExpr(minPrecedence: 0)
+        if current.kind == .rightParen { throw error("unexpected right parenthesis ')'", at: current.position) }
         if current.kind != .eof { throw unexpected(current) }
         return expr
     }
@@ -88,7 +90,7 @@ struct Parser {
                 matching.labels = try parseLabelList()
                 matchingWritten = true
             }
-            if current.kind == .groupLeft || current.kind == .groupRight {
+            if matchingWritten, current.kind == .groupLeft || current.kind == .groupRight {
                 let group = advance()
                 matching.cardinality = group.kind == .groupLeft ? .manyToOne : .oneToMany
                 if current.kind == .leftParen { matching.include = try parseLabelList() }
@@ -111,7 +113,10 @@ struct Parser {
             throw error("bool modifier can only be used on comparison operators", at: start)
         }
         if op.isComparison && !returnBool && lt == .scalar && rt == .scalar {
-            throw error("comparisons between scalars must use BOOL modifier", at: start)
+            throw error("comparisons between scalars must use BOOL modifier", at: opPosition)
+        }
+        if matchingWritten && !(lt == .vector && rt == .vector) && (lt == .scalar || rt == .scalar) {
+            throw error("vector matching only allowed between instant vectors", at: start)
         }
         for (t, pos) in [(lt, start), (rt, rhsStart)] where t != .scalar && t != .vector {
             throw error("binary expression must contain only scalar and instant vector types", at: pos)
@@ -146,7 +151,7 @@ struct Parser {
                 return (.number(opToken.kind == .sub ? -v : v), opToken.position)
             }
             guard operand.type == .scalar || operand.type == .vector else {
-                throw error("unary expression only allowed on expressions of type scalar or instant vector", at: opToken.position)
+                throw error("unary expression only allowed on expressions of type scalar or instant vector, got \"\(operand.type.rawValue)\"", at: opToken.position)
             }
             return (.unary(negate: opToken.kind == .sub, operand), opToken.position)
         }
@@ -168,6 +173,7 @@ struct Parser {
         case .leftParen:
             _ = advance()
             let (inner, _) = try parseExpr(minPrecedence: 0)
+            if current.kind == .eof { throw error("unclosed left parenthesis", at: current.position) }
             try expect(.rightParen, "in paren expression, expected \")\"")
             return .paren(inner)
         case .leftBrace:
@@ -198,7 +204,10 @@ struct Parser {
         if t == "inf" { return .infinity }
         if t == "nan" { return .nan }
         if t.hasPrefix("0x"), let v = UInt64(t.dropFirst(2), radix: 16) { return Double(v) }
-        if let v = Double(t) { return v }
+        if let v = Double(t) {
+            if v.isInfinite { throw error("bad number or duration syntax: \"\(token.text)\": value out of range", at: token.position) }
+            return v
+        }
         throw error("bad number or duration syntax: \"\(token.text)\"", at: token.position)
     }
 
@@ -208,10 +217,12 @@ struct Parser {
         if current.kind == .leftBrace {
             _ = advance()
             while current.kind != .rightBrace {
+                if current.kind == .eof { throw error("unexpected end of input inside braces", at: current.position) }
                 let labelToken = advance()
                 guard isLabelName(labelToken) else {
-                    throw unexpected(labelToken, "in label matching, expected label")
+                    throw unexpected(labelToken, "in label matching, expected identifier or \"}\"")
                 }
+                if current.kind == .eof { throw error("unexpected end of input inside braces", at: current.position) }
                 let opToken = advance()
                 let kind: LabelMatcher.Kind
                 switch opToken.kind {
@@ -219,8 +230,9 @@ struct Parser {
                 case .neq: kind = .notEqual
                 case .eqlRegex: kind = .regexMatch
                 case .neqRegex: kind = .regexNoMatch
-                default: throw unexpected(opToken, "in label matching, expected one of \"=\", \"!=\", \"=~\" or \"!~\"")
+                default: throw unexpected(opToken, "in label matching, expected label matching operator")
                 }
+                if current.kind == .eof { throw error("unexpected end of input inside braces", at: current.position) }
                 let valueToken = advance()
                 guard valueToken.kind == .string else {
                     throw unexpected(valueToken, "in label matching, expected string")
@@ -278,7 +290,7 @@ struct Parser {
             args.append(try parseExpr(minPrecedence: 0))
             if current.kind == .comma {
                 _ = advance()
-                if current.kind == .rightParen { throw unexpected(current, "in function call, expected expression") }
+                if current.kind == .rightParen { throw error("trailing commas not allowed in function call args", at: current.position) }
             } else if current.kind != .rightParen {
                 throw unexpected(current, "in function call, expected \",\" or \")\"")
             }
@@ -357,10 +369,11 @@ struct Parser {
                                       hasGrouping: hasGrouping))
     }
 
-    mutating func parseDuration() throws(QueryError) -> Int64 {
+    mutating func parseDuration(_ context: String = "") throws(QueryError) -> Int64 {
         let token = current
         guard token.kind == .duration || token.kind == .number, let ms = durationValue(token) else {
-            throw unexpected(token, "expected duration")
+            if token.kind == .number, bracketContext { throw error("missing unit character in duration", at: token.position) }
+            throw unexpected(token, context.isEmpty ? "expected duration" : "in \(context), expected duration")
         }
         _ = advance()
         return ms
@@ -378,6 +391,8 @@ struct Parser {
             switch current.kind {
             case .leftBracket:
                 let bracket = advance()
+                bracketContext = true
+                defer { bracketContext = false }
                 let range = try parseDuration()
                 if current.kind == .colon {
                     _ = advance()
@@ -385,18 +400,19 @@ struct Parser {
                     if current.kind != .rightBracket { step = try parseDuration() }
                     try expect(.rightBracket, "in subquery selector, expected \"]\"")
                     guard expr.type == .vector else {
-                        throw error("subquery is only allowed on instant vector, got \(expr.type.rawValue) in \"\(expr)[\(PromDuration.format(range)):\(step.map { PromDuration.format($0) } ?? "")]\" instead", at: start)
+                        throw error("subquery is only allowed on instant vector, got \(expr.type.goName) in \"\(expr)[\(PromDuration.format(range)):\(step.map { PromDuration.format($0) } ?? "")]\" instead", at: start)
                     }
                     if let step, step <= 0 { throw error("zero step in subquery", at: bracket.position) }
+                    if range <= 0 { throw error("duration must be greater than 0", at: bracket.position) }
                     expr = .subquery(Subquery(expr: expr, range: range, step: step))
                 } else {
                     try expect(.rightBracket, "in matrix selector, expected \"]\"")
                     guard case .vectorSelector(let vs) = expr else {
                         throw error("ranges only allowed for vector selectors", at: bracket.position)
                     }
-                    if vs.offset != 0 || vs.at != nil {
-                        throw error("no offset or @ modifier allowed before range", at: bracket.position)
-                    }
+                    if vs.offset != 0 { throw error("no offset modifiers allowed before range", at: bracket.position) }
+                    if vs.at != nil { throw error("no @ modifiers allowed before range", at: bracket.position) }
+                    if range <= 0 { throw error("duration must be greater than 0", at: bracket.position) }
                     expr = .matrixSelector(vs, range: range)
                 }
             case .offset:
@@ -408,19 +424,19 @@ struct Parser {
                 } else if current.kind == .add {
                     _ = advance()
                 }
-                let d = try parseDuration()
-                expr = try applyOffset(expr, negative ? -d : d, at: token.position)
+                let d = try parseDuration("offset")
+                expr = try applyOffset(expr, negative ? -d : d, at: start)
             case .at:
                 let token = advance()
-                let at = try parseAtValue()
-                expr = try applyAt(expr, at, at: token.position)
+                let at = try parseAtValue(start)
+                expr = try applyAt(expr, at, at: start)
             default:
                 return expr
             }
         }
     }
 
-    mutating func parseAtValue() throws(QueryError) -> AtModifier {
+    mutating func parseAtValue(_ start: Int) throws(QueryError) -> AtModifier {
         if current.kind == .identifier, current.text == "start" || current.text == "end" {
             let word = advance().text
             try expect(.leftParen, "expected \"(\"")
@@ -428,14 +444,16 @@ struct Parser {
             return word == "start" ? .start : .end
         }
         var sign = 1.0
+        var signText = ""
         if current.kind == .sub || current.kind == .add {
+            signText = current.text
             if advance().kind == .sub { sign = -1 }
         }
         guard current.kind == .number else { throw unexpected(current, "in @, expected timestamp") }
         let token = advance()
         let seconds = sign * (try parseNumber(token))
         guard seconds.isFinite, abs(seconds * 1000) < 9.2e18 else {
-            throw error("timestamp out of bounds for @ modifier: \(seconds)", at: token.position)
+            throw error("timestamp out of bounds for @ modifier: \(signText)\(token.text)", at: start)
         }
         return .timestamp(Int64((seconds * 1000).rounded()))
     }

@@ -4,4 +4,14 @@ public enum ValueType: String, Sendable, Equatable {
     case vector = "instant vector"
     case matrix = "range vector"
     case string = "string"
+
+    /// The name Prometheus's Go code uses in some messages (`matrix`, `vector`).
+    var goName: String {
+        switch self {
+        case .scalar: return "scalar"
+        case .vector: return "vector"
+        case .matrix: return "matrix"
+        case .string: return "string"
+        }
+    }
 }

@@ -16,7 +16,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-LOOKOUT_BIN = os.environ.get("LOOKOUT_BIN", str(REPO / ".build" / "debug" / "lookout"))
+LOOKOUT_BIN = os.path.abspath(os.environ.get("LOOKOUT_BIN", str(REPO / ".build" / "debug" / "lookout")))
 
 
 def free_port():

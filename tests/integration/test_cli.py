@@ -1,4 +1,5 @@
 """`lookout check config`, `lookout import`, auth, body limits and the listen-address guard."""
+import json
 import subprocess
 import urllib.parse
 
@@ -51,6 +52,18 @@ def test_import_then_serve(tmp_path, lookout_factory):
                                end="1700000120", step="60")
     assert status == 200
     assert [v for _, v in body["data"]["result"][0]["values"]] == ["1", "5", "9"]
+
+    # `lookout query` prints a table, or the API's JSON.
+    result = run("query", "backfill_total", "--time", "1700000120", "--url", lookout.url)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].split() == ["SERIES", "TIME", "VALUE"]
+    assert lines[1].split() == ['backfill_total{job="imp"}', "1700000120.000", "9"]
+    result = run("query", "backfill_total", "--start", "1700000000", "--end", "1700000120", "--step", "60",
+                 "--output", "json", "--url", lookout.url)
+    assert json.loads(result.stdout)["data"]["resultType"] == "matrix"
+    result = run("query", "sum(", "--url", lookout.url)
+    assert result.returncode == 1 and "bad_data" in result.stderr
     assert lookout.stop() == 0
 
 
