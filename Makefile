@@ -33,7 +33,7 @@ unit: deps
 	$(SWIFT) test
 
 integration: peers build
-	LOOKOUT_BIN=$$($(SWIFT) build --show-bin-path)/lookout python3 -m pytest -q tests/integration
+	LOOKOUT_BIN=$$($(SWIFT) build --show-bin-path)/lookout python3 -m pytest -q tests/integration tests/differential
 
 test: unit integration
 

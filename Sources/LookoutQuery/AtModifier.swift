@@ -1,3 +1,5 @@
+import LookoutModel
+
 /// The `@` modifier: a fixed evaluation time in milliseconds, or the query's start or end.
 public enum AtModifier: Sendable, Equatable, CustomStringConvertible {
     case timestamp(Int64)
@@ -33,5 +35,3 @@ func modifierSuffix(at: AtModifier?, offset: Int64) -> String {
     if offset < 0 { out += " offset -\(PromDuration.format(-offset))" }
     return out
 }
-
-import LookoutModel

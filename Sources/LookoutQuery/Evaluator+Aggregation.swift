@@ -44,6 +44,7 @@ extension Evaluator {
         for var s in input {
             if agg.op == .countValues {
                 s.labels = s.labels.setting(valueLabel, to: formatGoFloat(s.value))
+                s.id = -1
             }
             let key: Labels
             if agg.without {
@@ -102,11 +103,11 @@ extension Evaluator {
                     if x == y || (x.isNaN && y.isNaN) { return a.offset < b.offset }
                     return top ? x > y : x < y
                 }
-                for m in sorted.prefix(k) { out.append(VSample(labels: m.element.labels, time: t, value: m.element.value)) }
+                for m in sorted.prefix(k) { out.append(VSample(labels: m.element.labels, time: t, value: m.element.value, id: m.element.id)) }
                 continue
             default: value = g.value
             }
-            out.append(VSample(labels: g.labels, time: t, value: value))
+            out.append(VSample(labels: g.labels, time: t, value: value, id: intern(g.labels)))
         }
         return out
     }
@@ -118,6 +119,7 @@ func formatGoFloat(_ v: Double) -> String {
     if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
     if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
     var s = "\(v)"
+    if s.hasSuffix(".0") { s.removeLast(2) }
     if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
         // Expand exponent notation into plain decimal digits.
         let mantissa = String(s[..<e]), exponent = Int(s[s.index(after: e)...]) ?? 0

@@ -11,9 +11,13 @@ extension Evaluator {
             if b.op.isComparison { return .scalar(keep ? 1 : 0) }
             return .scalar(v)
         case (.vector(let l), .scalar(let r)):
-            return .vector(vectorScalar(b, l, r, swap: false, at: t))
+            let out = vectorScalar(b, l, r, swap: false, at: t)
+            try checkDistinct(out)
+            return .vector(out)
         case (.scalar(let l), .vector(let r)):
-            return .vector(vectorScalar(b, r, l, swap: true, at: t))
+            let out = vectorScalar(b, r, l, swap: true, at: t)
+            try checkDistinct(out)
+            return .vector(out)
         case (.vector(let l), .vector(let r)):
             let matching = b.matching ?? VectorMatching()
             let out: [VSample]
@@ -62,8 +66,12 @@ extension Evaluator {
                 keep = true
             }
             guard keep else { continue }
-            let labels = b.op.dropsMetricName || b.returnBool ? s.labels.droppingMetricName : s.labels
-            out.append(VSample(labels: labels, time: t, value: value))
+            if b.op.dropsMetricName || b.returnBool {
+                let (labels, id) = withoutName(s)
+                out.append(VSample(labels: labels, time: t, value: value, id: id))
+            } else {
+                out.append(VSample(labels: s.labels, time: t, value: value, id: s.id))
+            }
         }
         return out
     }
@@ -85,26 +93,48 @@ extension Evaluator {
 
     func signature(_ labels: Labels, _ m: VectorMatching) -> Labels { Signer(m)(labels) }
 
+    /// The match cache for one matching configuration.
+    func matchCache(_ m: VectorMatching, _ op: BinaryOperation.Operator) -> MatchCache {
+        let key = "\(m.on)|\(m.labels.joined(separator: ","))|\(m.include.joined(separator: ","))|\(m.cardinality)|\(op.dropsMetricName)"
+        if let cache = matchCaches[key] { return cache }
+        let cache = MatchCache()
+        matchCaches[key] = cache
+        return cache
+    }
+
+    /// The interned id of a sample's match-group signature.
+    func signatureID(_ s: VSample, _ sign: Signer, _ cache: MatchCache) -> Int32 {
+        guard s.id >= 0 else { return intern(sign(s.labels)) }
+        let i = Int(s.id)
+        if i < cache.signature.count, cache.signature[i] >= 0 { return cache.signature[i] }
+        let sig = intern(sign(s.labels))
+        if cache.signature.count <= i {
+            cache.signature.append(contentsOf: repeatElement(-1, count: i + 1 - cache.signature.count))
+        }
+        cache.signature[i] = sig
+        return sig
+    }
+
     func setAnd(_ l: [VSample], _ r: [VSample], _ m: VectorMatching) throws(QueryError) -> [VSample] {
         if l.isEmpty || r.isEmpty { return [] }
-        let sign = Signer(m)
-        let right = Set(r.map { sign($0.labels) })
-        return l.filter { right.contains(sign($0.labels)) }
+        let sign = Signer(m), cache = matchCache(m, .and)
+        let right = Set(r.map { signatureID($0, sign, cache) })
+        return l.filter { right.contains(signatureID($0, sign, cache)) }
     }
 
     func setOr(_ l: [VSample], _ r: [VSample], _ m: VectorMatching) throws(QueryError) -> [VSample] {
         if l.isEmpty { return r }
         if r.isEmpty { return l }
-        let sign = Signer(m)
-        let left = Set(l.map { sign($0.labels) })
-        return l + r.filter { !left.contains(sign($0.labels)) }
+        let sign = Signer(m), cache = matchCache(m, .or)
+        let left = Set(l.map { signatureID($0, sign, cache) })
+        return l + r.filter { !left.contains(signatureID($0, sign, cache)) }
     }
 
     func setUnless(_ l: [VSample], _ r: [VSample], _ m: VectorMatching) throws(QueryError) -> [VSample] {
         if l.isEmpty || r.isEmpty { return l }
-        let sign = Signer(m)
-        let right = Set(r.map { sign($0.labels) })
-        return l.filter { !right.contains(sign($0.labels)) }
+        let sign = Signer(m), cache = matchCache(m, .unless)
+        let right = Set(r.map { signatureID($0, sign, cache) })
+        return l.filter { !right.contains(signatureID($0, sign, cache)) }
     }
 
     func vectorVector(_ b: BinaryOperation, _ lhsIn: [VSample], _ rhsIn: [VSample], _ m: VectorMatching,
@@ -112,21 +142,23 @@ extension Evaluator {
         if lhsIn.isEmpty || rhsIn.isEmpty { return [] }
         let oneToMany = m.cardinality == .oneToMany
         let (lhs, rhs) = oneToMany ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
-        let sign = Signer(m)
-        var rightSigs: [Labels: VSample] = [:]
+        let sign = Signer(m), cache = matchCache(m, b.op)
+        var rightSigs: [Int32: VSample] = [:]
+        rightSigs.reserveCapacity(rhs.count)
         for rs in rhs {
-            let sig = sign(rs.labels)
+            let sig = signatureID(rs, sign, cache)
             if let dup = rightSigs[sig] {
                 let side = oneToMany ? "left" : "right"
-                let matched = sig
-                throw .execution("found duplicate series for the match group \(matched) on the \(side) hand-side of the operation: [\(rs.labels), \(dup.labels)];many-to-many matching not allowed: matching labels must be unique on one side")
+                throw .execution("found duplicate series for the match group \(internedLabels[Int(sig)]) on the \(side) hand-side of the operation: [\(rs.labels), \(dup.labels)];many-to-many matching not allowed: matching labels must be unique on one side")
             }
             rightSigs[sig] = rs
         }
-        var matchedSigs: [Labels: Set<Labels>] = [:]
+        var matchedOne = Set<Int32>()
+        var matchedMany: [Int32: Set<Int32>] = [:]
         var out: [VSample] = []
+        out.reserveCapacity(lhs.count)
         for ls in lhs {
-            let sig = sign(ls.labels)
+            let sig = signatureID(ls, sign, cache)
             guard let rs = rightSigs[sig] else { continue }
             let (vl, vr) = oneToMany ? (rs.value, ls.value) : (ls.value, rs.value)
             var (value, keep) = Evaluator.apply(b.op, vl, vr)
@@ -135,22 +167,36 @@ extension Evaluator {
             } else if !keep {
                 continue
             }
-            var metric = resultMetric(ls.labels, rs.labels, b.op, m)
-            if b.returnBool { metric = metric.droppingMetricName }
+            var (metric, metricID) = cachedResultMetric(ls, rs, b.op, m, cache)
+            if b.returnBool {
+                (metric, metricID) = withoutName(VSample(labels: metric, time: t, value: value, id: metricID))
+                if metricID < 0 { metricID = intern(metric) }
+            }
             if m.cardinality == .oneToOne {
-                if matchedSigs[sig] != nil {
+                if !matchedOne.insert(sig).inserted {
                     throw .execution("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
                 }
-                matchedSigs[sig] = []
-            } else {
-                if matchedSigs[sig]?.contains(metric) == true {
-                    throw .execution("multiple matches for labels: grouping labels must ensure unique matches")
-                }
-                matchedSigs[sig, default: []].insert(metric)
+            } else if !matchedMany[sig, default: []].insert(metricID).inserted {
+                throw .execution("multiple matches for labels: grouping labels must ensure unique matches")
             }
-            out.append(VSample(labels: metric, time: t, value: value))
+            out.append(VSample(labels: metric, time: t, value: value, id: metricID))
         }
         return out
+    }
+
+    /// `resultMetric`, memoized by the pair of interned ids; the result is always interned.
+    func cachedResultMetric(_ ls: VSample, _ rs: VSample, _ op: BinaryOperation.Operator, _ m: VectorMatching,
+                            _ cache: MatchCache) -> (Labels, Int32) {
+        guard ls.id >= 0, rs.id >= 0 else {
+            let metric = resultMetric(ls.labels, rs.labels, op, m)
+            return (metric, intern(metric))
+        }
+        let key = Int64(ls.id) << 32 | Int64(rs.id)
+        if let hit = cache.results[key] { return hit }
+        let metric = resultMetric(ls.labels, rs.labels, op, m)
+        let result = (metric, intern(metric))
+        cache.results[key] = result
+        return result
     }
 
     func resultMetric(_ lhs: Labels, _ rhs: Labels, _ op: BinaryOperation.Operator, _ m: VectorMatching) -> Labels {

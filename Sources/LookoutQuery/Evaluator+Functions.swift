@@ -66,15 +66,39 @@ extension Evaluator {
     func evalRangeFunction(_ name: String, _ args: [Expr], matrixIndex: Int, at t: Int64) throws(QueryError) -> [VSample] {
         var arg = args[matrixIndex]
         while case .paren(let inner) = arg { arg = inner }
-        guard case .matrix(let matrix) = try eval(arg, at: t) else { return [] }
+        var matrix: [RangeSeries]
+        switch arg {
+        case .matrixSelector(let vs, let range):
+            try checkDeadline()
+            matrix = try selectRange(vs, range: range, at: t)
+        case .subquery(let sq):
+            try checkDeadline()
+            matrix = try evalSubqueryRange(sq, at: t)
+        default:
+            guard case .matrix(let m) = try eval(arg, at: t) else { return [] }
+            matrix = m.map { RangeSeries(labels: $0.labels, samples: $0.samples) }
+        }
         let (range, offset, at): (Int64, Int64, AtModifier?)
         switch arg {
         case .matrixSelector(let vs, let r): (range, offset, at) = (r, vs.offset, vs.at)
         case .subquery(let sq): (range, offset, at) = (sq.range, sq.offset, sq.at)
         default: (range, offset, at) = (0, 0, nil)
         }
-        let rangeEnd = referenceTime(at, offset: offset, t: t)
-        let rangeStart = rangeEnd - range
+        var rangeEnd = referenceTime(at, offset: offset, t: t)
+        var rangeStart = rangeEnd.minus(range)
+        if at != nil, t != start, name == "predict_linear" || args.indices.contains(where: { $0 != matrixIndex && !args[$0].isStepInvariant }) {
+            // Prometheus 2.42 quirk: a call that is not step-invariant as a whole evaluates its
+            // `@`-pinned range argument with an offset relative to the query start, so the window
+            // slides by (t - start) over the data loaded for the pinned window.
+            let shift = t.minus(start)
+            rangeEnd = rangeEnd.plus(shift)
+            rangeStart = rangeEnd.minus(range)
+            matrix = matrix.compactMap { series in
+                var kept = series
+                kept.samples = series.samples.filter { $0.timestamp >= rangeStart }
+                return kept.samples.isEmpty ? nil : kept
+            }
+        }
         if name == "absent_over_time" {
             if !matrix.isEmpty { return [] }
             return [VSample(labels: absentLabels(arg), time: t, value: 1)]
@@ -142,13 +166,25 @@ extension Evaluator {
                 let variance = (aux + cAux) / count
                 value = name == "stddev_over_time" ? variance.squareRoot() : variance
             case "holt_winters":
-                value = holtWinters(points, try scalarArg(args[1], at: t), try scalarArg(args[2], at: t))
+                let sf = try scalarArg(args[1], at: t), tf = try scalarArg(args[2], at: t)
+                // Prometheus rejects bad factors as soon as one series has samples.
+                guard sf > 0, sf < 1 else {
+                    throw .execution("invalid smoothing factor. Expected: 0 < sf < 1, got: \(String(format: "%f", sf))")
+                }
+                guard tf > 0, tf < 1 else {
+                    throw .execution("invalid trend factor. Expected: 0 < tf < 1, got: \(String(format: "%f", tf))")
+                }
+                value = holtWinters(points, sf, tf)
             default:
                 throw .execution("function \"\(name)\" is not supported")
             }
             guard let value else { continue }
-            let labels = name == "last_over_time" ? series.labels : series.labels.droppingMetricName
-            out.append(VSample(labels: labels, time: t, value: value))
+            if name == "last_over_time" {
+                out.append(VSample(labels: series.labels, time: t, value: value, id: series.id))
+            } else {
+                let (labels, id) = withoutName(series)
+                out.append(VSample(labels: labels, time: t, value: value, id: id))
+            }
         }
         try checkDistinct(out)
         return out
@@ -200,9 +236,9 @@ extension Evaluator {
                 prev = p.value
             }
         }
-        var durationToStart = Double(points[0].timestamp - rangeStart) / 1000
-        let durationToEnd = Double(rangeEnd - points[points.count - 1].timestamp) / 1000
-        let sampledInterval = Double(points[points.count - 1].timestamp - points[0].timestamp) / 1000
+        var durationToStart = (Double(points[0].timestamp) - Double(rangeStart)) / 1000
+        let durationToEnd = (Double(rangeEnd) - Double(points[points.count - 1].timestamp)) / 1000
+        let sampledInterval = (Double(points[points.count - 1].timestamp) - Double(points[0].timestamp)) / 1000
         let averageBetween = sampledInterval / Double(points.count - 1)
         if counter && result > 0 && points[0].value >= 0 {
             let durationToZero = sampledInterval * (points[0].value / result)
@@ -221,9 +257,9 @@ extension Evaluator {
         guard points.count >= 2 else { return nil }
         let last = points[points.count - 1], previous = points[points.count - 2]
         var result = rate && last.value < previous.value ? last.value : last.value - previous.value
-        let interval = last.timestamp - previous.timestamp
+        let interval = Double(last.timestamp) - Double(previous.timestamp)
         if interval == 0 { return nil }
-        if rate { result /= Double(interval) / 1000 }
+        if rate { result /= interval / 1000 }
         return result
     }
 
@@ -234,7 +270,7 @@ extension Evaluator {
         for (i, p) in points.enumerated() {
             if constY && i > 0 && p.value != initY { constY = false }
             n += 1
-            let x = Double(p.timestamp - interceptTime) / 1e3
+            let x = (Double(p.timestamp) - Double(interceptTime)) / 1e3
             (sumX, cX) = kahanSumInc(x, sumX, cX)
             (sumY, cY) = kahanSumInc(p.value, sumY, cY)
             (sumXY, cXY) = kahanSumInc(x * p.value, sumXY, cXY)
@@ -271,7 +307,10 @@ extension Evaluator {
 
     func evalVectorFunction(_ name: String, _ args: [Expr], at t: Int64) throws(QueryError) -> [VSample] {
         func mapValues(_ f: (Double) -> Double) throws(QueryError) -> [VSample] {
-            try vectorArg(args[0], at: t).map { VSample(labels: $0.labels.droppingMetricName, time: t, value: f($0.value)) }
+            try vectorArg(args[0], at: t).map { s in
+                let (labels, id) = withoutName(s)
+                return VSample(labels: labels, time: t, value: f(s.value), id: id)
+            }
         }
         switch name {
         case "abs": return try mapValues { abs($0) }
@@ -312,8 +351,9 @@ extension Evaluator {
             let hi = try scalarArg(args[1], at: t)
             return try mapValues { goMin(hi, $0) }
         case "timestamp":
-            return try vectorArg(args[0], at: t).map {
-                VSample(labels: $0.labels.droppingMetricName, time: t, value: Double($0.time) / 1000)
+            return try vectorArg(args[0], at: t).map { s in
+                let (labels, id) = withoutName(s)
+                return VSample(labels: labels, time: t, value: Double(s.time) / 1000, id: id)
             }
         case "sort", "sort_desc":
             let v = try vectorArg(args[0], at: t)
@@ -335,7 +375,10 @@ extension Evaluator {
         case "histogram_quantile": return try histogramQuantile(args, at: t)
         case "day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute", "month", "year":
             let input = args.isEmpty ? [VSample(labels: .empty, time: t, value: Double(t) / 1000)] : try vectorArg(args[0], at: t)
-            return input.map { VSample(labels: $0.labels.droppingMetricName, time: t, value: dateComponent(name, $0.value)) }
+            return input.map { s in
+                let (labels, id) = withoutName(s)
+                return VSample(labels: labels, time: t, value: dateComponent(name, s.value), id: id)
+            }
         default:
             throw .execution("function \"\(name)\" is not supported")
         }
@@ -345,7 +388,7 @@ extension Evaluator {
         guard seconds.isFinite, abs(seconds) < 1e15 else { return .nan }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        let date = Date(timeIntervalSince1970: (seconds).rounded(.down))
+        let date = Date(timeIntervalSince1970: seconds.rounded(.towardZero))  // Go truncates: time.Unix(int64(v), 0)
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: date)
         switch name {
         case "day_of_month": return Double(c.day!)
@@ -381,6 +424,7 @@ extension Evaluator {
             let result = expand(replacement, match: match, in: value, regex: regex)
             var out = s
             out.labels = s.labels.setting(dst, to: result)
+            out.id = -1
             return out
         }
     }
@@ -449,6 +493,7 @@ extension Evaluator {
             let joined = sources.map { s.labels[$0] ?? "" }.joined(separator: separator)
             var out = s
             out.labels = s.labels.setting(dst, to: joined)
+            out.id = -1
             return out
         }
     }

@@ -7,6 +7,22 @@ struct VSample {
     var labels: Labels
     var time: Int64
     var value: Double
+    /// The interned id of `labels` when known (see `Evaluator.intern`), else -1.
+    var id: Int32 = -1
+}
+
+/// A series of a range vector during evaluation, with the interned id of its labels or -1.
+struct RangeSeries {
+    var labels: Labels
+    var samples: [Sample]
+    var id: Int32 = -1
+}
+
+/// A loaded series with the interned ids of its labels and of its labels without `__name__`.
+struct FetchedSeries {
+    var labels: Labels
+    var samples: [Sample]
+    var id: Int32
 }
 
 /// An intermediate value during evaluation.
@@ -28,8 +44,15 @@ final class Evaluator {
     let deadline: ContinuousClock.Instant
     private let clock = ContinuousClock()
     private var ranges: [String: (Int64, Int64, [LabelMatcher])] = [:]
-    private var data: [String: [SeriesData]] = [:]
+    private var data: [String: [FetchedSeries]] = [:]
+    /// Interned label sets: an id per distinct `Labels` seen in loaded data (and the same sets
+    /// without `__name__`), so per-step work can compare and group by integer.
+    private(set) var internedLabels: [Labels] = []
+    private var internIndex: [Labels: Int32] = [:]
+    /// For each interned id, the id of its labels without `__name__`.
+    private var namelessOf: [Int32] = []
     private var subqueryCache: [String: SubqueryMemo] = [:]
+    var matchCaches: [String: MatchCache] = [:]
     /// Samples held by the current step, plus output already held by a range query.
     private var currentSamples = 0
     private var heldOutput = 0
@@ -43,7 +66,7 @@ final class Evaluator {
         self.start = start
         self.end = end
         self.step = step
-        let seconds = min(max(options.timeout, 0), 1e9)
+        let seconds = options.timeout.isNaN ? 0 : min(max(options.timeout, 0), 1e9)
         self.deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
     }
 
@@ -75,7 +98,13 @@ final class Evaluator {
         collect(expr, from: start, to: end)
         for (key, (mint, maxt, matchers)) in ranges {
             do {
-                data[key] = try querier.select(matchers, start: mint, end: maxt)
+                data[key] = try querier.select(matchers, start: mint, end: maxt).map { series in
+                    let id = intern(series.labels)
+                    if namelessOf[Int(id)] < 0 {
+                        namelessOf[Int(id)] = series.labels.name == nil ? id : intern(series.labels.droppingMetricName)
+                    }
+                    return FetchedSeries(labels: series.labels, samples: series.samples, id: id)
+                }
             } catch let error as QueryError {
                 throw error
             } catch {
@@ -83,6 +112,33 @@ final class Evaluator {
             }
             try checkDeadlineNow()
         }
+    }
+
+    /// The id of a label set, assigned on first sight.
+    func intern(_ labels: Labels) -> Int32 {
+        if let id = internIndex[labels] { return id }
+        let id = Int32(internedLabels.count)
+        internedLabels.append(labels)
+        internIndex[labels] = id
+        namelessOf.append(labels.name == nil ? id : -1)
+        return id
+    }
+
+    /// A sample's labels without `__name__`, reusing interned sets when possible.
+    func withoutName(_ s: VSample) -> (Labels, Int32) {
+        if s.id >= 0 {
+            let n = namelessOf[Int(s.id)]
+            if n >= 0 { return (internedLabels[Int(n)], n) }
+        }
+        return (s.labels.droppingMetricName, -1)
+    }
+
+    func withoutName(_ s: RangeSeries) -> (Labels, Int32) {
+        if s.id >= 0 {
+            let n = namelessOf[Int(s.id)]
+            if n >= 0 { return (internedLabels[Int(n)], n) }
+        }
+        return (s.labels.droppingMetricName, -1)
     }
 
     private func checkDeadlineNow() throws(QueryError) {
@@ -103,13 +159,13 @@ final class Evaluator {
         case .number, .string: return
         case .vectorSelector(let vs):
             let (a, b) = pinned(vs.at, s, e)
-            widen(vs.matchers, a - vs.offset - options.lookbackDelta, b - vs.offset)
+            widen(vs.matchers, a.minus(vs.offset).minus(options.lookbackDelta), b.minus(vs.offset))
         case .matrixSelector(let vs, let range):
             let (a, b) = pinned(vs.at, s, e)
-            widen(vs.matchers, a - vs.offset - range, b - vs.offset)
+            widen(vs.matchers, a.minus(vs.offset).minus(range), b.minus(vs.offset))
         case .subquery(let sq):
             let (a, b) = pinned(sq.at, s, e)
-            collect(sq.expr, from: a - sq.offset - sq.range, to: b - sq.offset)
+            collect(sq.expr, from: a.minus(sq.offset).minus(sq.range), to: b.minus(sq.offset))
         case .call(_, let args): for a in args { collect(a, from: s, to: e) }
         case .aggregate(let agg):
             if let p = agg.parameter { collect(p, from: s, to: e) }
@@ -128,7 +184,7 @@ final class Evaluator {
     }
 
     func referenceTime(_ at: AtModifier?, offset: Int64, t: Int64) -> Int64 {
-        (at?.resolve(start: start, end: end) ?? t) - offset
+        (at?.resolve(start: start, end: end) ?? t).minus(offset)
     }
 
     // MARK: Evaluation
@@ -140,7 +196,8 @@ final class Evaluator {
         case .string(let s): return .string(s)
         case .paren(let e): return try eval(e, at: t)
         case .vectorSelector(let vs): return .vector(try selectInstant(vs, at: t))
-        case .matrixSelector(let vs, let range): return .matrix(try selectRange(vs, range: range, at: t))
+        case .matrixSelector(let vs, let range):
+            return .matrix(try selectRange(vs, range: range, at: t).map { SeriesData(labels: $0.labels, samples: $0.samples) })
         case .subquery(let sq): return .matrix(try evalSubquery(sq, at: t))
         case .unary(let negate, let e):
             let v = try eval(e, at: t)
@@ -148,7 +205,10 @@ final class Evaluator {
             switch v {
             case .scalar(let x): return .scalar(-x)
             case .vector(let vec):
-                let out = vec.map { VSample(labels: $0.labels.droppingMetricName, time: t, value: -$0.value) }
+                let out = vec.map { s in
+                    let (labels, id) = withoutName(s)
+                    return VSample(labels: labels, time: t, value: -s.value, id: id)
+                }
                 try checkDistinct(out)
                 return .vector(out)
             default: return v
@@ -167,27 +227,27 @@ final class Evaluator {
             let i = Evaluator.lastIndex(s.samples, atOrBefore: ref)
             guard i >= 0 else { continue }
             let sample = s.samples[i]
-            if sample.timestamp < ref - options.lookbackDelta || StaleMarker.isStale(sample.value) { continue }
-            out.append(VSample(labels: s.labels, time: sample.timestamp, value: sample.value))
+            if sample.timestamp < ref.minus(options.lookbackDelta) || StaleMarker.isStale(sample.value) { continue }
+            out.append(VSample(labels: s.labels, time: sample.timestamp, value: sample.value, id: s.id))
         }
         try addSamples(out.count)
         return out
     }
 
-    func selectRange(_ vs: VectorSelector, range: Int64, at t: Int64) throws(QueryError) -> [SeriesData] {
+    func selectRange(_ vs: VectorSelector, range: Int64, at t: Int64) throws(QueryError) -> [RangeSeries] {
         let ref = referenceTime(vs.at, offset: vs.offset, t: t)
         let series = data[Evaluator.key(vs.matchers)] ?? []
-        var out: [SeriesData] = []
+        var out: [RangeSeries] = []
         var count = 0
         for s in series {
             let hi = Evaluator.lastIndex(s.samples, atOrBefore: ref)
             guard hi >= 0 else { continue }
-            let lo = Evaluator.lastIndex(s.samples, atOrBefore: ref - range - 1) + 1
+            let lo = Evaluator.lastIndex(s.samples, atOrBefore: ref.minus(range).minus(1)) + 1
             guard lo <= hi else { continue }
             let window = s.samples[lo...hi].filter { !StaleMarker.isStale($0.value) }
             if window.isEmpty { continue }
             count += window.count
-            out.append(SeriesData(labels: s.labels, samples: window))
+            out.append(RangeSeries(labels: s.labels, samples: window, id: s.id))
         }
         try addSamples(count)
         return out
@@ -204,12 +264,18 @@ final class Evaluator {
     }
 
     func evalSubquery(_ sq: Subquery, at t: Int64) throws(QueryError) -> [SeriesData] {
+        try evalSubqueryRange(sq, at: t).map { SeriesData(labels: $0.labels, samples: $0.samples) }
+    }
+
+    /// The subquery's points in its window at `t`. Inner results are memoized per step-aligned
+    /// time and kept per series in time order, so successive windows only slice them.
+    func evalSubqueryRange(_ sq: Subquery, at t: Int64) throws(QueryError) -> [RangeSeries] {
         let ref = referenceTime(sq.at, offset: sq.offset, t: t)
-        let interval = sq.step ?? options.defaultSubqueryStep
-        let lowest = ref - sq.range
+        let interval = Swift.max(1, sq.step ?? options.defaultSubqueryStep)
+        let lowest = ref.minus(sq.range)
         var ts = interval * (lowest / interval)
-        if ts < lowest { ts += interval }
-        let cacheKey = sq.expr.description
+        if ts < lowest { ts = ts.plus(interval) }
+        let cacheKey = "\(interval)|\(sq.expr)"
         let memo: SubqueryMemo
         if let existing = subqueryCache[cacheKey] {
             memo = existing
@@ -217,60 +283,42 @@ final class Evaluator {
             memo = SubqueryMemo()
             subqueryCache[cacheKey] = memo
         }
-        var buckets: [[Sample]] = []
-        var count = 0
         while ts <= ref {
-            let points: [(Int, Double)]
-            if let cached = memo.points[ts] {
-                points = cached
-            } else {
-                points = memo.intern(try eval(sq.expr, at: ts))
-                memo.points[ts] = points
+            if !memo.evaluated.contains(ts) {
+                memo.add(try eval(sq.expr, at: ts), at: ts, evaluator: self)
+                memo.evaluated.insert(ts)
             }
-            if buckets.count < memo.labels.count {
-                buckets.append(contentsOf: Array(repeating: [], count: memo.labels.count - buckets.count))
-            }
-            for (index, value) in points { buckets[index].append(Sample(ts, value)) }
-            count += points.count
+            if ts > Int64.max - interval { break }
             ts += interval
         }
-        try addSamples(count)
-        var out: [SeriesData] = []
-        for (index, samples) in buckets.enumerated() where !samples.isEmpty {
-            out.append(SeriesData(labels: memo.labels[index], samples: samples))
+        var out: [RangeSeries] = []
+        var count = 0
+        for (index, samples) in memo.series.enumerated() {
+            let hi = Evaluator.lastIndex(samples, atOrBefore: ref)
+            guard hi >= 0 else { continue }
+            let lo = Evaluator.lastIndex(samples, atOrBefore: lowest.minus(1)) + 1
+            guard lo <= hi else { continue }
+            count += hi - lo + 1
+            out.append(RangeSeries(labels: memo.labels[index], samples: Array(samples[lo...hi]), id: memo.ids[index]))
         }
+        try addSamples(count)
         return out
     }
 
     /// Errors when an instant vector holds two elements with the same labels.
     func checkDistinct(_ vec: [VSample]) throws(QueryError) {
         guard vec.count > 1 else { return }
-        var seen = Set<Labels>()
+        if vec.allSatisfy({ $0.id >= 0 }) {
+            // Interned ids are equal exactly when the labels are.
+            var seen = Set<Int32>(minimumCapacity: vec.count)
+            for s in vec where !seen.insert(s.id).inserted {
+                throw .execution("vector cannot contain metrics with the same labelset")
+            }
+            return
+        }
+        var seen = Set<Labels>(minimumCapacity: vec.count)
         for s in vec where !seen.insert(s.labels).inserted {
             throw .execution("vector cannot contain metrics with the same labelset")
         }
-    }
-}
-
-/// Inner results of one subquery by evaluation time, with series interned to indexes so that
-/// overlapping windows of successive steps reuse them cheaply.
-final class SubqueryMemo {
-    var index: [Labels: Int] = [:]
-    var labels: [Labels] = []
-    var points: [Int64: [(Int, Double)]] = [:]
-
-    func intern(_ value: Value) -> [(Int, Double)] {
-        switch value {
-        case .vector(let vec): return vec.map { (indexOf($0.labels), $0.value) }
-        case .scalar(let v): return [(indexOf(.empty), v)]
-        default: return []
-        }
-    }
-
-    private func indexOf(_ l: Labels) -> Int {
-        if let i = index[l] { return i }
-        labels.append(l)
-        index[l] = labels.count - 1
-        return labels.count - 1
     }
 }

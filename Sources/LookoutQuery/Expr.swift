@@ -45,6 +45,27 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Functions Prometheus never treats as step-invariant under `@`.
+    static let atModifierUnsafeFunctions: Set<String> = [
+        "days_in_month", "day_of_month", "day_of_week", "day_of_year", "hour", "minute", "month", "year",
+        "predict_linear", "time", "timestamp",
+    ]
+
+    /// Whether Prometheus 2.42 evaluates this once per query rather than per step (`@`-pinned
+    /// selectors and literals, combined by anything but the `@`-unsafe functions).
+    var isStepInvariant: Bool {
+        switch self {
+        case .number, .string: return true
+        case .vectorSelector(let vs), .matrixSelector(let vs, _): return vs.at != nil
+        case .subquery(let sq): return sq.at != nil
+        case .paren(let e), .unary(_, let e): return e.isStepInvariant
+        case .binary(let b): return b.lhs.isStepInvariant && b.rhs.isStepInvariant
+        case .aggregate(let a): return (a.parameter?.isStepInvariant ?? true) && a.expr.isStepInvariant
+        case .call(let name, let args):
+            return !Expr.atModifierUnsafeFunctions.contains(name) && args.allSatisfy(\.isStepInvariant)
+        }
+    }
+
     static func formatNumber(_ v: Double) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v < 0 ? "-Inf" : "Inf" }

@@ -380,7 +380,7 @@ struct Parser {
     }
 
     func durationValue(_ token: Token) -> Int64? {
-        if token.kind == .duration { return PromDuration.parse(token.text) }
+        if token.kind == .duration { return Lexer.durationMilliseconds(token.text) }
         return nil
     }
 

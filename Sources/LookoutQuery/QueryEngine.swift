@@ -47,7 +47,8 @@ public struct QueryEngine: Sendable {
             throw .badData("zero or negative query resolution step widths are not accepted. Try a positive integer")
         }
         guard end >= start else { throw .badData("end timestamp must not be before start time") }
-        guard (end - start) / step <= options.maxPointsPerSeries else {
+        let (span, overflow) = end.subtractingReportingOverflow(start)
+        guard !overflow, span / step <= options.maxPointsPerSeries else {
             throw .badData("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
         guard expr.type == .vector || expr.type == .scalar else {
@@ -55,25 +56,48 @@ public struct QueryEngine: Sendable {
         }
         let evaluator = Evaluator(querier: querier, options: options, start: start, end: end, step: step)
         try evaluator.prepare(expr)
-        var series: [Labels: [Sample]] = [:]
+        // Output series: found by interned id when the evaluator knows one, else by labels.
+        var outLabels: [Labels] = []
+        var outSamples: [[Sample]] = []
+        var slotByLabels: [Labels: Int] = [:]
+        var slotByID: [Int32: Int] = [:]
+        func slot(_ labels: Labels, _ id: Int32) -> Int {
+            if id >= 0, let s = slotByID[id] { return s }
+            let s: Int
+            if let existing = slotByLabels[labels] {
+                s = existing
+            } else {
+                s = outLabels.count
+                outLabels.append(labels)
+                outSamples.append([])
+                slotByLabels[labels] = s
+            }
+            if id >= 0 { slotByID[id] = s }
+            return s
+        }
         var total = 0
         var t = start
+        // A step-invariant expression (pinned by `@`) is evaluated once, as Prometheus does.
+        let invariant = expr.isStepInvariant ? try evaluator.eval(expr, at: start) : nil
         while t <= end {
             evaluator.resetStep(heldOutput: total)
-            switch try evaluator.eval(expr, at: t) {
+            let value: Value
+            if let invariant { value = invariant } else { value = try evaluator.eval(expr, at: t) }
+            switch value {
             case .scalar(let v):
-                series[Labels.empty, default: []].append(Sample(t, v))
+                outSamples[slot(.empty, -1)].append(Sample(t, v))
                 total += 1
             case .vector(let vector):
-                for s in vector { series[s.labels, default: []].append(Sample(t, s.value)) }
+                for s in vector { outSamples[slot(s.labels, s.id)].append(Sample(t, s.value)) }
                 total += vector.count
             default:
                 throw .execution("range query of an expression that is neither scalar nor instant vector")
             }
             if total > options.maxSamples { throw Evaluator.tooManySamples }
+            if t > Int64.max - step { break }
             t += step
         }
-        let out = series.map { SeriesData(labels: $0.key, samples: $0.value) }.sorted { $0.labels < $1.labels }
+        let out = zip(outLabels, outSamples).map { SeriesData(labels: $0, samples: $1) }.sorted { $0.labels < $1.labels }
         return .matrix(out)
     }
 }

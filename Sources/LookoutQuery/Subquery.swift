@@ -1,3 +1,5 @@
+import LookoutModel
+
 /// A subquery `expr[range:step]`: the inner instant-vector expression evaluated at `step`-aligned
 /// times over `range`, yielding a range vector.
 public struct Subquery: Sendable, Equatable, CustomStringConvertible {
@@ -21,5 +23,3 @@ public struct Subquery: Sendable, Equatable, CustomStringConvertible {
             + modifierSuffix(at: at, offset: offset)
     }
 }
-
-import LookoutModel

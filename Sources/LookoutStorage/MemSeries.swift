@@ -1,11 +1,13 @@
 import LookoutModel
 
-/// A cut (full or partition-closed) head chunk: immutable XOR bytes and its time range.
+/// A cut (full or partition-closed) head chunk: immutable bytes in `codec` and its time range.
+/// Cut chunks start as XOR and may be compacted in the background (`MetricStore.compactHead()`).
 struct HeadChunk: Sendable {
     var partition: Int64
     var minT: Int64
     var maxT: Int64
     var bytes: [UInt8]
+    var codec: ChunkCodec = .xor
 }
 
 /// One series in the head: its labels, cut chunks not yet written to a partition, and the open

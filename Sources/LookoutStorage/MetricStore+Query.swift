@@ -39,7 +39,7 @@ extension MetricStore {
             }
             for chunk in head {
                 do {
-                    try XORChunkDecoder.decode(chunk.bytes) { t, v in
+                    try chunk.codec.decode(chunk.bytes) { t, v in
                         if t >= start && t <= end { samples.append(Sample(t, v)) }
                     }
                 } catch {
@@ -129,7 +129,7 @@ struct ChunkReader {
     init(directory: String) { self.directory = directory }
 
     mutating func read(_ location: ChunkLocation, _ body: (Int64, Double) -> Void) throws {
-        let path = directory + "/" + location.file
+        let path = directory + "/" + PartitionFile.relativePath(partition: location.partition, file: location.file)
         let fd: Int32
         if let open = fds[path] {
             fd = open

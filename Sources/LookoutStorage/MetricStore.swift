@@ -41,6 +41,12 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     private var counters = StorageStats()
     private var closed = false
     private let flushLock = NSLock()
+    private var flushScheduled = false
+    private var interner = StringInterner()
+    private var lastCompaction: UInt64 = DispatchTime.now().uptimeNanoseconds
+    /// Whether `index.sqlite` may hold series that are not in the head (then a new label set must be
+    /// looked up there to reuse its id). False for a fresh store until the first partition is written.
+    private var indexHasOtherSeries = true
 
     /// Opens or creates the store under `directory` (creates index.sqlite, wal/, metrics/), cuts a torn
     /// WAL tail by CRC, replays the WAL into the head. `progress` is called during replay with
@@ -78,10 +84,12 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
             for c in s.chunks { maxT = max(maxT, c.maxT); headPartitions.insert(c.partition) }
         }
         for (ref, s) in state.aliases { byRef[ref] = s }
+        interner = state.interner
         unindexed = state.series.map { ($0.ref, $0.labels) }
         nextRef = max(state.maxRef, try index.maxSeriesID()) + 1
         counters.walRecordsReplayed = state.records
         try indexPending()
+        indexHasOtherSeries = try index.seriesCount() > byLabels.count
         logger.info("metric store opened", metadata: [
             "storage.path": "\(directory)", "storage.head_series": "\(byLabels.count)",
             "storage.wal_records_replayed": "\(counters.walRecordsReplayed)",
@@ -113,62 +121,146 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     }
 
     private func apply(_ batch: [(labels: Labels, sample: Sample)]) throws -> (AppendResult, UInt64?) {
-        var result = AppendResult()
-        var newSeries: [(ref: UInt64, labels: Labels)] = []
-        var accepted: [(ref: UInt64, t: Int64, v: Double)] = []
-        accepted.reserveCapacity(batch.count)
+        var pass = AppendPass(capacity: batch.count)
         headLock.lock()
         defer { headLock.unlock() }
         guard !closed else { throw StorageError(.closed, "the metric store is closed", file: directory) }
-        let duration = options.partitionDuration
-        let perChunk = options.samplesPerChunk
-        for (labels, sample) in batch {
-            let series: MemSeries
-            if let s = byLabels[labels] {
-                series = s
-            } else {
-                series = try createSeriesLocked(labels)
-                newSeries.append((series.ref, labels))
-                result.seriesAdded += 1
+        do {
+            for (labels, sample) in batch {
+                let series: MemSeries
+                if let s = byLabels[labels] {
+                    series = s
+                } else {
+                    series = try createSeriesLocked(labels, ref: nil)
+                    pass.newSeries.append((series.ref, labels))
+                    pass.result.seriesAdded += 1
+                }
+                appendLocked(series, sample, &pass)
             }
-            let t = sample.timestamp
-            if t < minValidTime {
-                result.outOfOrder += 1
-                continue
-            }
-            switch series.append(t, sample.value, partitionDuration: duration, samplesPerChunk: perChunk,
-                                 newPartition: { headPartitions.insert($0) }) {
-            case .appended:
-                accepted.append((series.ref, t, sample.value))
-                if t > maxT { maxT = t }
-            case .outOfOrder: result.outOfOrder += 1
-            case .duplicate: result.duplicates += 1
-            case .ignored: break
-            }
+        } catch {
+            _ = finishLocked(&pass) // what reached the head must reach the WAL
+            throw error
         }
-        result.appended = accepted.count
-        counters.samplesAppended += result.appended
-        counters.outOfOrderRejected += result.outOfOrder
-        counters.duplicatesRejected += result.duplicates
-        guard !newSeries.isEmpty || !accepted.isEmpty else { return (result, nil) }
+        let seq = finishLocked(&pass)
+        return (pass.result, seq)
+    }
+
+    private func apply(refs batch: [(ref: SeriesRef, sample: Sample)]) throws -> (AppendResult, UInt64?) {
+        var pass = AppendPass(capacity: batch.count)
+        headLock.lock()
+        defer { headLock.unlock() }
+        guard !closed else { throw StorageError(.closed, "the metric store is closed", file: directory) }
+        do {
+            for (ref, sample) in batch {
+                let series: MemSeries
+                if let s = byRef[ref.id] {
+                    series = s
+                } else {
+                    // Dropped from the head after its partitions were written: bring it back under its id.
+                    guard let labels = try index.labels(ref.id) else {
+                        throw StorageError(.invalidArgument, "unknown series ref \(ref.id) (deleted by retention?)")
+                    }
+                    series = try createSeriesLocked(labels, ref: ref.id)
+                    pass.newSeries.append((series.ref, labels))
+                }
+                appendLocked(series, sample, &pass)
+            }
+        } catch {
+            _ = finishLocked(&pass) // what reached the head must reach the WAL
+            throw error
+        }
+        let seq = finishLocked(&pass)
+        return (pass.result, seq)
+    }
+
+    /// What one append call accumulates while holding the head lock.
+    private struct AppendPass {
+        var result = AppendResult()
+        var newSeries: [(ref: UInt64, labels: Labels)] = []
+        var accepted: [(ref: UInt64, t: Int64, v: Double)] = []
+        init(capacity: Int) { accepted.reserveCapacity(capacity) }
+    }
+
+    @inline(__always)
+    private func appendLocked(_ series: MemSeries, _ sample: Sample, _ pass: inout AppendPass) {
+        let t = sample.timestamp
+        if t < minValidTime {
+            pass.result.outOfOrder += 1
+            return
+        }
+        switch series.append(t, sample.value, partitionDuration: options.partitionDuration,
+                             samplesPerChunk: options.samplesPerChunk, newPartition: { headPartitions.insert($0) }) {
+        case .appended:
+            pass.accepted.append((series.ref, t, sample.value))
+            if t > maxT { maxT = t }
+        case .outOfOrder: pass.result.outOfOrder += 1
+        case .duplicate: pass.result.duplicates += 1
+        case .ignored: break
+        }
+    }
+
+    /// Updates counters and enqueues the WAL records (series first, then samples); returns the sequence
+    /// number to wait for, or nil when nothing was logged.
+    private func finishLocked(_ pass: inout AppendPass) -> UInt64? {
+        pass.result.appended = pass.accepted.count
+        counters.samplesAppended += pass.result.appended
+        counters.outOfOrderRejected += pass.result.outOfOrder
+        counters.duplicatesRejected += pass.result.duplicates
+        guard !pass.newSeries.isEmpty || !pass.accepted.isEmpty else { return nil }
         var records: [UInt8] = []
-        records.reserveCapacity(accepted.count * 14 + 64)
-        if !newSeries.isEmpty { WALRecord.encodeSeries(&records, newSeries) }
-        if !accepted.isEmpty { WALRecord.encodeSamples(&records, accepted) }
-        return (result, wal.enqueue(records))
+        records.reserveCapacity(pass.accepted.count * 14 + 64)
+        if !pass.newSeries.isEmpty { WALRecord.encodeSeries(&records, pass.newSeries) }
+        if !pass.accepted.isEmpty { WALRecord.encodeSamples(&records, pass.accepted) }
+        return wal.enqueue(records)
+    }
+
+    // MARK: Fast path by series ref
+
+    /// The ref of the series with `labels`, creating the series if needed (its WAL record is written with
+    /// the next append). Refs stay valid for the life of the store's data; cache them per target.
+    public func seriesRef(for labels: Labels) throws -> SeriesRef {
+        headLock.lock()
+        defer { headLock.unlock() }
+        guard !closed else { throw StorageError(.closed, "the metric store is closed", file: directory) }
+        if let s = byLabels[labels] { return SeriesRef(id: s.ref) }
+        let s = try createSeriesLocked(labels, ref: nil)
+        var records: [UInt8] = []
+        WALRecord.encodeSeries(&records, [(s.ref, labels)])
+        _ = wal.enqueue(records)
+        return SeriesRef(id: s.ref)
+    }
+
+    /// `append(_:)` by series ref: skips hashing label sets.
+    public func append(refs batch: [(ref: SeriesRef, sample: Sample)]) async throws -> AppendResult {
+        let (result, seq) = try apply(refs: batch)
+        try indexPending()
+        if let seq { try await wal.waitDurable(seq) }
+        flushInBackgroundIfDue()
+        return result
+    }
+
+    /// `appendSync(_:)` by series ref: skips hashing label sets.
+    public func appendSync(refs batch: [(ref: SeriesRef, sample: Sample)]) throws -> AppendResult {
+        let (result, seq) = try apply(refs: batch)
+        try indexPending()
+        if let seq { try wal.flush(fsync: true, upTo: seq) }
+        try maybeFlush()
+        return result
     }
 
     /// Creates a head series, reusing the id of an on-disk series with the same labels.
-    private func createSeriesLocked(_ labels: Labels) throws -> MemSeries {
+    private func createSeriesLocked(_ labels: Labels, ref known: UInt64?) throws -> MemSeries {
         let ref: UInt64
-        if let existing = try index.seriesID(for: labels) {
+        if let known {
+            ref = known
+        } else if indexHasOtherSeries, let existing = try index.seriesID(for: labels) {
             ref = existing
         } else {
             ref = nextRef
             nextRef += 1
             unindexed.append((ref, labels))
         }
-        let s = MemSeries(ref: ref, labels: labels)
+        let s = MemSeries(ref: ref, labels: interner.intern(labels))
         byLabels[labels] = s
         byRef[ref] = s
         return s
@@ -208,12 +300,70 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
 
     // MARK: Partitions
 
+    /// Writes due partitions and compacts the head on a background thread (at most one such thread at a
+    /// time), so an async append does not block a cooperative thread on file, SQLite or zlib work.
     private func flushInBackgroundIfDue() {
-        guard duePartition() != nil else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        headLock.lock()
+        let compactionDue = now &- lastCompaction >= MetricStore.compactionIntervalNanos
+        headLock.unlock()
+        guard compactionDue || duePartition() != nil else { return }
+        headLock.lock()
+        let start = !flushScheduled
+        flushScheduled = true
+        headLock.unlock()
+        guard start else { return }
         Thread.detachNewThread { [self] in
             do { try maybeFlush() } catch {
                 logger.error("writing partition failed", metadata: ["storage.error": "\(error)"])
             }
+            compactHead()
+            headLock.lock()
+            flushScheduled = false
+            headLock.unlock()
+        }
+    }
+
+    static let compactionIntervalNanos: UInt64 = 10_000_000_000
+
+    /// Re-encodes cut XOR head chunks with the smallest codec (`ChunkCodec.smallest`), to keep the head
+    /// small: decimal-looking values shrink 3–8×. Queries and partition writes decode any codec.
+    func compactHead() {
+        headLock.lock()
+        lastCompaction = DispatchTime.now().uptimeNanoseconds
+        var work: [(series: MemSeries, minT: Int64, bytes: [UInt8])] = []
+        for s in byLabels.values {
+            for c in s.chunks where c.codec == .xor { work.append((s, c.minT, c.bytes)) }
+        }
+        headLock.unlock()
+        var start = 0
+        while start < work.count {
+            let slice = work[start..<min(work.count, start + 4096)]
+            start += 4096
+            var results: [(series: MemSeries, minT: Int64, codec: ChunkCodec, bytes: [UInt8])] = []
+            for w in slice {
+                let (codec, data) = ChunkCodec.smallest(xor: w.bytes)
+                if codec != .xor { results.append((w.series, w.minT, codec, data)) }
+            }
+            headLock.lock()
+            for r in results {
+                if let i = r.series.chunks.firstIndex(where: { $0.minT == r.minT && $0.codec == .xor }) {
+                    r.series.chunks[i].bytes = r.bytes
+                    r.series.chunks[i].codec = r.codec
+                }
+            }
+            headLock.unlock()
+        }
+    }
+
+    /// Waits until no background partition write is scheduled (tests use it before simulating a crash).
+    func waitForBackgroundWork() {
+        while true {
+            headLock.lock()
+            let busy = flushScheduled
+            headLock.unlock()
+            if !busy { return }
+            usleep(1000)
         }
     }
 
@@ -228,6 +378,10 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     func maybeFlush() throws {
         guard flushLock.try() else { return }
         defer { flushLock.unlock() }
+        headLock.lock()
+        let isClosed = closed
+        headLock.unlock()
+        if isClosed { return }
         while let p = duePartition() {
             try writePartition(p)
         }
@@ -247,7 +401,20 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         }
         headPartitions.remove(p)
         headLock.unlock()
+        do {
+            try writeCollected(p, collected)
+        } catch {
+            // The chunks are still in the head (and the WAL): retry with the next append.
+            headLock.lock()
+            headPartitions.insert(p)
+            headLock.unlock()
+            throw error
+        }
+    }
 
+    private func writeCollected(_ p: Int64, _ collected: [(ref: UInt64, labels: Labels, chunks: [HeadChunk])]) throws {
+        let end = p + options.partitionDuration
+        var collected = collected
         collected.sort { $0.ref < $1.ref }
         var entries: [PartitionFile.Entry] = []
         entries.reserveCapacity(collected.count)
@@ -256,7 +423,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
                 entries.append(PartitionFile.Entry(seriesID: ref, minT: merged.minT, maxT: merged.maxT, xorChunk: merged.bytes))
             }
         }
-        let relative = "metrics/\(p)/chunks-000001"
+        let relative = PartitionFile.relativePath(partition: p, file: 1)
         let (bytes, records) = PartitionFile.build(entries, compress: options.compressSegments)
         if !entries.isEmpty {
             try PartitionFile.write(bytes, to: directory + "/" + relative)
@@ -264,7 +431,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         var rows: [ChunkLocation] = []
         rows.reserveCapacity(entries.count)
         for (e, r) in zip(entries, records) {
-            rows.append(ChunkLocation(seriesID: e.seriesID, partition: p, file: relative, offset: r.offset,
+            rows.append(ChunkLocation(seriesID: e.seriesID, partition: p, file: 1, offset: r.offset,
                                       length: r.length, minT: e.minT, maxT: e.maxT))
         }
         try index.commitPartition(series: collected.map { ($0.ref, $0.labels) }, chunks: rows, flushedUntil: end)
@@ -278,7 +445,10 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
                 dropped += 1
             }
         }
-        if dropped > 0 { byRef = byRef.filter { byLabels[$0.value.labels] === $0.value } }
+        if dropped > 0 {
+            byRef = byRef.filter { byLabels[$0.value.labels] === $0.value }
+            indexHasOtherSeries = true
+        }
         counters.partitionsWritten += 1
         headLock.unlock()
         logger.info("partition written", metadata: [
@@ -290,7 +460,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
 
     /// Re-encodes a series' chunks of one partition as few chunks as possible (≤ 65,535 samples each).
     static func merge(_ chunks: [HeadChunk]) throws -> [HeadChunk] {
-        if chunks.count == 1 { return chunks }
+        if chunks.count == 1 && chunks[0].codec == .xor { return chunks }
         var out: [HeadChunk] = []
         var enc = XORChunkEncoder()
         func finish() {
@@ -300,7 +470,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         }
         for c in chunks {
             do {
-                try XORChunkDecoder.decode(c.bytes) { t, v in
+                try c.codec.decode(c.bytes) { t, v in
                     if enc.isFull { finish() }
                     enc.append(t, v)
                 }
@@ -313,8 +483,8 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     }
 
     /// Rotates the WAL and writes a checkpoint holding every head series and chunk, so the older
-    /// segments can be deleted.
-    func checkpoint() throws {
+    /// segments can be deleted. With `compress` (at close) every chunk is stored in its smallest codec.
+    func checkpoint(compress: Bool = false) throws {
         headLock.lock()
         let index: Int
         do { index = try wal.rotate() } catch {
@@ -334,7 +504,14 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         }
         if !batch.isEmpty { WALRecord.encodeSeries(&records, batch) }
         for (ref, _, chunks) in snapshot {
-            for c in chunks { WALRecord.encodeChunk(&records, ref: ref, chunk: c.bytes) }
+            for c in chunks {
+                if compress && c.codec == .xor {
+                    let (codec, data) = ChunkCodec.smallest(xor: c.bytes)
+                    WALRecord.encodeChunk(&records, ref: ref, codec: codec, chunk: data)
+                } else {
+                    WALRecord.encodeChunk(&records, ref: ref, codec: c.codec, chunk: c.bytes)
+                }
+            }
         }
         try wal.writeCheckpoint(index: index, records: records)
         headLock.lock()
@@ -346,7 +523,8 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
 
     /// Deletes whole partitions that ended before `now - retention` (segment files and index rows).
     public func enforceRetention(now: Int64) throws {
-        let cutoff = now - options.retention
+        let (cutoff, overflow) = now.subtractingReportingOverflow(options.retention)
+        if overflow { return }
         let metrics = directory + "/metrics"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: metrics)) ?? []
         let old = names.compactMap(Int64.init).filter { $0 + options.partitionDuration <= cutoff }.sorted()
@@ -381,7 +559,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         var firstError: (any Error)?
         do {
             while let p = duePartition() { try writePartition(p) }
-            try checkpoint()
+            try checkpoint(compress: true)
         } catch {
             firstError = error
         }

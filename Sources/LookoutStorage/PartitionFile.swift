@@ -20,13 +20,9 @@ enum PartitionFile {
     /// series u64, min_t i64, max_t i64, codec u8, data length u32.
     static let recordHeaderSize = 29
 
-    enum Codec: UInt8 {
-        /// The data is an XOR chunk (`docs/format/chunks.md`).
-        case xor = 1
-        /// The data is uvarint(uncompressed length) + a zlib stream of an XOR chunk.
-        case xorZlib = 2
-        /// The data is uvarint(uncompressed length) + a zlib stream of a `DecimalChunk` encoding.
-        case decimalZlib = 3
+    /// `metrics/<partition>/chunks-<file as 6 digits>`, relative to the store directory.
+    static func relativePath(partition: Int64, file: Int64) -> String {
+        "metrics/\(partition)/chunks-" + String(format: "%06lld", file)
     }
 
     struct Entry {
@@ -44,19 +40,7 @@ enum PartitionFile {
         var records: [(Int64, Int64)] = []
         records.reserveCapacity(entries.count)
         for e in entries {
-            var codec = Codec.xor
-            var data = e.xorChunk
-            if compress {
-                if let z = deflate(e.xorChunk), z.count < data.count {
-                    codec = .xorZlib
-                    data = z
-                }
-                if let samples = try? XORChunkDecoder.decode(e.xorChunk), let raw = DecimalChunk.encode(samples),
-                   let z = deflate(raw), z.count < data.count {
-                    codec = .decimalZlib
-                    data = z
-                }
-            }
+            let (codec, data) = compress ? ChunkCodec.smallest(xor: e.xorChunk) : (.xor, e.xorChunk)
             let start = out.count
             BinaryCoding.putUInt64LE(&out, e.seriesID)
             BinaryCoding.putUInt64LE(&out, UInt64(bitPattern: e.minT))
@@ -111,29 +95,15 @@ enum PartitionFile {
             throw StorageError(.corruption, "chunk record length mismatch", file: path, offset: offset)
         }
         let data = Array(bytes[recordHeaderSize..<(recordHeaderSize + length)])
-        func xor(_ chunk: [UInt8]) throws -> UInt64 {
-            do {
-                try XORChunkDecoder.decode(chunk, body)
-            } catch {
-                throw StorageError(.corruption, "chunk does not decode: \(error.message)", file: path, offset: offset)
-            }
-            return series
-        }
-        switch Codec(rawValue: codec) {
-        case .xor: return try xor(data)
-        case .xorZlib:
-            guard let raw = inflate(data) else {
-                throw StorageError(.corruption, "chunk record does not inflate", file: path, offset: offset)
-            }
-            return try xor(raw)
-        case .decimalZlib:
-            guard let raw = inflate(data), DecimalChunk.decode(raw, body) else {
-                throw StorageError(.corruption, "decimal chunk does not decode", file: path, offset: offset)
-            }
-            return series
-        case nil:
+        guard let c = ChunkCodec(rawValue: codec) else {
             throw StorageError(.corruption, "unknown chunk codec \(codec)", file: path, offset: offset)
         }
+        do {
+            try c.decode(data, body)
+        } catch {
+            throw StorageError(.corruption, "chunk does not decode: \(error.message)", file: path, offset: offset)
+        }
+        return series
     }
 
     static func deflate(_ input: [UInt8]) -> [UInt8]? {

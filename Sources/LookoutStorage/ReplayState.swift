@@ -10,6 +10,7 @@ struct ReplayState {
     var aliases: [UInt64: MemSeries] = [:]
     var maxRef: UInt64 = 0
     var records = 0
+    var interner = StringInterner()
     var partitionDuration: Int64 = 2 * 3_600_000
     var samplesPerChunk = 120
 }
@@ -79,7 +80,7 @@ extension MetricStore {
                     state.byRef[ref] = existing
                     return
                 }
-                let s = MemSeries(ref: ref, labels: labels)
+                let s = MemSeries(ref: ref, labels: state.interner.intern(labels))
                 state.series.append(s)
                 state.byRef[ref] = s
                 state.byLabels[labels] = s
@@ -91,10 +92,10 @@ extension MetricStore {
                              newPartition: { _ in })
             }
         case .chunk:
-            guard let (ref, bytes) = WALRecord.decodeChunk(payload) else { return false }
+            guard let (ref, codec, bytes) = WALRecord.decodeChunk(payload) else { return false }
             guard let s = state.byRef[ref] else { return true }
             do {
-                try XORChunkDecoder.decode(bytes) { t, v in
+                try codec.decode(bytes) { t, v in
                     guard t >= minValidTime else { return }
                     _ = s.append(t, v, partitionDuration: state.partitionDuration,
                                  samplesPerChunk: state.samplesPerChunk, newPartition: { _ in })

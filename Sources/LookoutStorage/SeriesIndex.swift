@@ -5,8 +5,8 @@ import LookoutModel
 struct ChunkLocation: Sendable, Equatable {
     var seriesID: UInt64
     var partition: Int64
-    /// Path relative to the store directory, e.g. `metrics/1700000000000/chunks-000001`.
-    var file: String
+    /// File number in the partition directory: `metrics/<partition>/chunks-<file, 6 digits>`.
+    var file: Int64
     var offset: Int64
     var length: Int64
     var minT: Int64
@@ -18,10 +18,12 @@ struct ChunkLocation: Sendable, Equatable {
 ///
 /// Rules:
 /// 1. The database runs in WAL journal mode with `synchronous=NORMAL`: a commit is atomic; the last
-///    commits may be lost on power failure, which is safe because the metric WAL and the partition
-///    files are fsynced first and every index write is re-derivable from them (series from WAL series
-///    records, chunk rows are committed only after their partition file is durable).
-/// 2. All writes of one partition (chunk rows + `flushed_until`) are one transaction.
+///    series inserts may be lost on power failure, which is safe because they are re-derived from the
+///    metric WAL on replay.
+/// 2. All writes of one partition (series, chunk rows, `flushed_until`) are one transaction, committed
+///    with `synchronous=FULL` (durable) after the partition file is durable and before the WAL
+///    segments holding its samples are deleted. Retention deletions are committed the same way before
+///    partition files are removed.
 ///
 /// Thread-safety: one connection, every use serialised by `lock`.
 final class SeriesIndex: @unchecked Sendable {
@@ -31,20 +33,19 @@ final class SeriesIndex: @unchecked Sendable {
 
     init(path: String) throws {
         db = try SQLiteConnection(path: path)
+        try db.exec("PRAGMA busy_timeout=5000")
         try db.exec("PRAGMA journal_mode=WAL")
         try db.exec("PRAGMA synchronous=NORMAL")
-        try db.exec("PRAGMA busy_timeout=5000")
         try db.exec("""
             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, labels TEXT NOT NULL UNIQUE);
+            CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, labels TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS series_by_labels ON series(labels);
             CREATE TABLE IF NOT EXISTS label_postings(name TEXT NOT NULL, value TEXT NOT NULL,
                 series_id INTEGER NOT NULL, PRIMARY KEY(name, value, series_id)) WITHOUT ROWID;
-            CREATE INDEX IF NOT EXISTS label_postings_by_series ON label_postings(series_id);
-            CREATE TABLE IF NOT EXISTS chunks(series_id INTEGER NOT NULL, partition INTEGER NOT NULL,
-                file TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL,
-                min_t INTEGER NOT NULL, max_t INTEGER NOT NULL);
-            CREATE INDEX IF NOT EXISTS chunks_by_series ON chunks(series_id, min_t);
-            CREATE INDEX IF NOT EXISTS chunks_by_partition ON chunks(partition);
+            CREATE TABLE IF NOT EXISTS chunks(series_id INTEGER NOT NULL, min_t INTEGER NOT NULL,
+                max_t INTEGER NOT NULL, partition INTEGER NOT NULL, file INTEGER NOT NULL,
+                offset INTEGER NOT NULL, length INTEGER NOT NULL,
+                PRIMARY KEY(series_id, min_t)) WITHOUT ROWID;
             INSERT OR IGNORE INTO meta(key, value) VALUES ('format_version', 1);
             """)
     }
@@ -71,9 +72,18 @@ final class SeriesIndex: @unchecked Sendable {
         }
     }
 
+    func seriesCount() throws -> Int {
+        try locked {
+            let s = try db.statement("SELECT COUNT(*) FROM series")
+            _ = try s.step()
+            return Int(s.int64(0))
+        }
+    }
+
     func seriesID(for labels: Labels) throws -> UInt64? {
         try locked {
-            let s = try db.statement("SELECT id FROM series WHERE labels = ?").bind(1, LabelsText.encode(labels))
+            let s = try db.statement("SELECT id FROM series WHERE labels = ? ORDER BY id DESC LIMIT 1")
+                .bind(1, LabelsText.encode(labels))
             return try s.step() ? UInt64(s.int64(0)) : nil
         }
     }
@@ -99,11 +109,13 @@ final class SeriesIndex: @unchecked Sendable {
     /// Records a written partition: its series, its chunk rows and the new `flushed_until`, atomically.
     func commitPartition(series: [(ref: UInt64, labels: Labels)], chunks: [ChunkLocation], flushedUntil: Int64) throws {
         try locked {
+            try db.exec("PRAGMA synchronous=FULL")
+            defer { try? db.exec("PRAGMA synchronous=NORMAL") }
             try db.transaction {
                 try insertSeriesLocked(series)
                 for c in chunks {
                     try db.statement("""
-                        INSERT INTO chunks(series_id, partition, file, offset, length, min_t, max_t)
+                        INSERT OR REPLACE INTO chunks(series_id, partition, file, offset, length, min_t, max_t)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """)
                         .bind(1, Int64(c.seriesID)).bind(2, c.partition).bind(3, c.file).bind(4, c.offset)
@@ -169,7 +181,7 @@ final class SeriesIndex: @unchecked Sendable {
                 """).bind(1, Int64(id)).bind(2, end).bind(3, start)
             var out: [ChunkLocation] = []
             while try s.step() {
-                out.append(ChunkLocation(seriesID: id, partition: s.int64(0), file: s.text(1), offset: s.int64(2),
+                out.append(ChunkLocation(seriesID: id, partition: s.int64(0), file: s.int64(1), offset: s.int64(2),
                                          length: s.int64(3), minT: s.int64(4), maxT: s.int64(5)))
             }
             return out
@@ -188,18 +200,24 @@ final class SeriesIndex: @unchecked Sendable {
     /// `keep` holds them (series still in the head), in one transaction.
     func deletePartitions(_ partitions: [Int64], keep: Set<UInt64>) throws {
         try locked {
+            try db.exec("PRAGMA synchronous=FULL")
+            defer { try? db.exec("PRAGMA synchronous=NORMAL") }
             try db.transaction {
                 for p in partitions {
                     try db.statement("DELETE FROM chunks WHERE partition = ?").bind(1, p).run()
                 }
-                var orphans: [Int64] = []
-                let s = try db.statement("SELECT id FROM series WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE series_id = series.id)")
+                var orphans: [(Int64, String)] = []
+                let s = try db.statement(
+                    "SELECT id, labels FROM series WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE series_id = series.id)")
                 while try s.step() {
                     let id = s.int64(0)
-                    if !keep.contains(UInt64(id)) { orphans.append(id) }
+                    if !keep.contains(UInt64(id)) { orphans.append((id, s.text(1))) }
                 }
-                for id in orphans {
-                    try db.statement("DELETE FROM label_postings WHERE series_id = ?").bind(1, id).run()
+                for (id, text) in orphans {
+                    for label in LabelsText.decode(text) ?? .empty {
+                        try db.statement("DELETE FROM label_postings WHERE name = ? AND value = ? AND series_id = ?")
+                            .bind(1, label.name).bind(2, label.value).bind(3, id).run()
+                    }
                     try db.statement("DELETE FROM series WHERE id = ?").bind(1, id).run()
                 }
             }

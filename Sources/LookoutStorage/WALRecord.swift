@@ -91,16 +91,18 @@ enum WALRecord {
         return true
     }
 
-    static func encodeChunk(_ out: inout [UInt8], ref: UInt64, chunk: [UInt8]) {
+    /// Chunk record: ref, codec byte (`ChunkCodec`), chunk bytes.
+    static func encodeChunk(_ out: inout [UInt8], ref: UInt64, codec: ChunkCodec, chunk: [UInt8]) {
         frame(&out, type: WALRecordType.chunk.rawValue) { out in
             BinaryCoding.putUVarint(&out, ref)
+            out.append(codec.rawValue)
             out.append(contentsOf: chunk)
         }
     }
 
-    static func decodeChunk(_ payload: [UInt8]) -> (ref: UInt64, chunk: [UInt8])? {
+    static func decodeChunk(_ payload: [UInt8]) -> (ref: UInt64, codec: ChunkCodec, chunk: [UInt8])? {
         var r = ByteReader(payload)
-        guard let ref = r.uvarint() else { return nil }
-        return (ref, Array(payload[r.offset...]))
+        guard let ref = r.uvarint(), let c = r.byte(), let codec = ChunkCodec(rawValue: c) else { return nil }
+        return (ref, codec, Array(payload[r.offset...]))
     }
 }

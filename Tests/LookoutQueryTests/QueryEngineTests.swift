@@ -79,4 +79,15 @@ import Testing
             #expect(error.message == "1:9: parse error: unexpected end of input")
         }
     }
+
+    @Test func extremeTimesDoNotTrap() throws {
+        let engine = QueryEngine(querier: Self.querier())
+        for query in ["m @ 9000000000000000 offset -290000000y", "rate(m[290000000y] @ -9000000000000000)",
+                      "m offset 290000000y", "timestamp(m @ -9000000000000000)", "count_over_time(m[1h:1m] @ 9000000000000000)"] {
+            _ = try engine.instant(query, at: 1_000_000)
+        }
+        _ = try engine.range("m", start: Int64.max - 10, end: Int64.max, step: 7)
+        #expect(throws: QueryError.self) { try engine.instant("m[999999999999999999999y]", at: 0) }
+        #expect(throws: QueryError.self) { try engine.instant("m[9000000000y1w]", at: 0) }
+    }
 }

@@ -107,6 +107,7 @@ import Testing
                     }
                     _ = try await store.append(b)
                 }
+                store.waitForBackgroundWork() // a dead process writes nothing more
             }
             var progressCalls = 0
             let counter = ProgressCounter()

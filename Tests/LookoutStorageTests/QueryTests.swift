@@ -122,3 +122,31 @@ import Testing
         }
     }
 }
+
+@Suite struct SeriesRefTests {
+    @Test func appendByRefSurvivesHeadDropAndRestart() throws {
+        try withTempDirectory { dir in
+            let opts = StorageOptions(partitionDuration: 10_000, partitionGrace: 5_000)
+            let a = series("a"), b = series("b")
+            var refA: SeriesRef
+            do {
+                let store = try MetricStore(directory: dir, options: opts, logger: quietLogger)
+                refA = try store.seriesRef(for: a)
+                let refB = try store.seriesRef(for: b)
+                #expect(try store.seriesRef(for: a) == refA)
+                #expect(try store.appendSync(refs: [(refA, Sample(1000, 1)), (refB, Sample(1000, 2))]).appended == 2)
+                // b keeps going; a goes quiet and is dropped from the head once partition 0 is written.
+                for t in stride(from: Int64(2000), to: 30_000, by: 1000) { _ = try store.appendSync(refs: [(refB, Sample(t, 2))]) }
+                #expect(store.stats.headSeries == 1)
+                // The old ref still works.
+                #expect(try store.appendSync(refs: [(refA, Sample(30_000, 3))]).appended == 1)
+                #expect(throws: StorageError.self) { try store.appendSync(refs: [(SeriesRef(id: 9999), Sample(30_000, 3))]) }
+            }
+            let store = try MetricStore(directory: dir, options: opts, logger: quietLogger)
+            defer { try? store.close() }
+            #expect(try store.seriesRef(for: a) == refA)
+            #expect(try store.select([.equal("__name__", "a")], start: 0, end: 40_000).first?.samples
+                    == [Sample(1000, 1), Sample(30_000, 3)])
+        }
+    }
+}

@@ -1,6 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LookoutModel
-import LookoutStorage
+@testable import LookoutStorage
 import Testing
 
 /// Rough measurements, run only with `LOOKOUT_STORAGE_BENCH=1` (ideally in release:
@@ -88,6 +91,69 @@ struct StorageBenchmarks {
               + "bytes/sample(chunks+index)=\(Double(metrics + index) / Double(onDiskSamples)) appendSync elapsed=\(elapsed)")
     }
 
+    /// Mirrors the lead's `lookout-bench disk` generator: counters grow by noisy 2-decimal steps
+    /// (accumulating binary rounding noise), a third of gauges wander; the whole data directory after
+    /// close is counted (WAL checkpoint and index included).
+    @Test func bytesPerSampleWholeDirectory() throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let labels = Self.nodeSeries(hosts: 4)
+        var rng = SystemRandomNumberGenerator()
+        let isCounter = labels.map { ($0.name ?? "").hasSuffix("_total") }
+        let wanders = labels.map { _ in Double.random(in: 0..<1, using: &rng) < 0.35 }
+        var values = labels.map { _ in (Double.random(in: 0..<1e9, using: &rng) * 100).rounded() / 100 }
+        let store = try MetricStore(directory: dir.path, options: StorageOptions(retention: .max / 4), logger: quietLogger)
+        let start: Int64 = 1_700_000_000_000
+        var total = 0
+        for step in 0..<(24 * 3600 / 15) {
+            let time = start + Int64(step) * 15_000 + Int64.random(in: 0..<4, using: &rng)
+            var b: [(labels: Labels, sample: Sample)] = []
+            b.reserveCapacity(labels.count)
+            for i in labels.indices {
+                let u = Double.random(in: 0..<1, using: &rng)
+                if isCounter[i] {
+                    if u < 0.8 {
+                        let rate = max(1, abs(values[i]) / 1e6)
+                        values[i] += (rate * 15 * Double.random(in: 0..<1, using: &rng) * 100).rounded() / 100
+                    }
+                } else if wanders[i] {
+                    values[i] = ((values[i] * (1 + (u - 0.5) * 0.02)) * 100).rounded() / 100
+                }
+                b.append((labels[i], Sample(time, values[i])))
+            }
+            total += try store.appendSync(b).appended
+        }
+        try store.close()
+        let size = directorySize(dir.path)
+        print("bench: whole dir after close: series=\(labels.count) samples=\(total) bytes=\(size) "
+              + "bytes/sample=\(Double(size) / Double(total)) (metrics=\(directorySize(dir.path + "/metrics")) "
+              + "wal=\(directorySize(dir.path + "/wal")) index=\(fileSizeInt(dir.path + "/index.sqlite")))")
+    }
+
+    /// Mirrors the lead's `lookout-bench memory`: 200,000 series, 4 samples each.
+    @Test func headMemoryManySmallSeries() throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let store = try MetricStore(directory: dir.path, logger: quietLogger)
+        let seriesCount = 200_000
+        let before = residentBytes()
+        let clock = ContinuousClock.now
+        for start in stride(from: 0, to: seriesCount, by: 1000) {
+            for scrape in 0..<4 {
+                let b = (start..<start + 1000).map { i in
+                    (labels: Labels(["__name__": "bench_metric_\(i % 500)", "instance": "host-\(i / 500):9100",
+                                     "job": "node", "shard": "\(i % 7)"]),
+                     sample: Sample(Int64(scrape) * 15_000, Double(i)))
+                }
+                _ = try store.appendSync(b)
+            }
+        }
+        let after = residentBytes()
+        print("bench: many small series: \(store.stats.headSeries) series, \((after - before) / seriesCount) bytes/series resident growth, "
+              + "\(ContinuousClock.now - clock)")
+        try store.close()
+    }
+
     func countOnDisk(_ path: String) throws -> Int {
         let store = try MetricStore(directory: path, logger: quietLogger)
         defer { try? store.close() }
@@ -132,6 +198,20 @@ struct StorageBenchmarks {
         }
         let asyncElapsed = ContinuousClock.now - clock2
         let asyncRate = Double(total) / (Double(asyncElapsed.components.seconds) + Double(asyncElapsed.components.attoseconds) / 1e18)
+        // The fast path by series ref.
+        let refs = try labels.map { try store.seriesRef(for: $0) }
+        total = 0
+        let clock3 = ContinuousClock.now
+        for _ in 0..<200 {
+            t += 15_000
+            for k in 0...batches {
+                let b = refs[(k * 500)..<min(refs.count, k * 500 + 500)].map { ($0, Sample(t, Double(t % 1000))) }
+                total += try store.appendSync(refs: b).appended
+            }
+        }
+        let refElapsed = ContinuousClock.now - clock3
+        let refRate = Double(total) / (Double(refElapsed.components.seconds) + Double(refElapsed.components.attoseconds) / 1e18)
+        print("bench: appendSync(refs:) samples/s=\(Int(refRate))")
         let rssAfter = residentBytes()
         let stats = store.stats
         print("bench: series=\(labels.count) appendSync samples/s=\(Int(syncRate)) async(group commit) samples/s=\(Int(asyncRate)) "
@@ -153,13 +233,31 @@ struct StorageBenchmarks {
             var b: [(labels: Labels, sample: Sample)] = []
             b.reserveCapacity(labels.count)
             for (i, l) in labels.enumerated() {
-                b.append((l, Sample(1_700_000_000_000 + Int64(n) * 15_000, Self.value(l, i, n, &state))))
+                let jitter = Int64((n &* 7919 &+ i) % 7) - 3
+                b.append((l, Sample(1_700_000_000_000 + Int64(n) * 15_000 + jitter, Self.value(l, i, n, &state))))
             }
             _ = try store.appendSync(b)
+            if n % 40 == 39 { store.compactHead() } // what the background thread does every 10 s
         }
         let rss2 = residentBytes()
+        store.compactHead()
+        #if canImport(Glibc)
+        // malloc_trim(0): give freed pages back, so RSS shows live memory rather than fragmentation.
+        if let sym = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") {
+            _ = unsafeBitCast(sym, to: (@convention(c) (Int) -> Int32).self)(0)
+        }
+        #endif
+        let rss3 = residentBytes()
+        var used = 0, capacity = 0, chunks = 0
+        store.headLock.lock()
+        for s in store.byLabels.values {
+            for c in s.chunks { used += c.bytes.count; capacity += c.bytes.capacity; chunks += 1 }
+            if let o = s.open { used += o.bytes.count; capacity += o.bytes.capacity; chunks += 1 }
+        }
+        store.headLock.unlock()
+        print("bench: head chunk bytes used/series=\(used / labels.count) capacity/series=\(capacity / labels.count) chunks/series=\(Double(chunks) / Double(labels.count))")
         print("bench: head series=\(store.stats.headSeries) rss before labels=\(rss0) after labels=\(rss1) after 2.5h=\(rss2) "
-              + "bytes/series=\((rss2 - rss1) / labels.count)")
+              + "bytes/series=\((rss2 - rss1) / labels.count) after compaction rss=\(rss3) bytes/series=\((rss3 - rss1) / labels.count)")
         try store.close()
     }
 }

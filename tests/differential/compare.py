@@ -42,9 +42,13 @@ def params_of(q):
 
 def run_query(base_url, q, timeout=60):
     path, params = params_of(q)
-    url = base_url + path + "?" + urllib.parse.urlencode(params)
+    if q.get("method") == "POST":
+        request = urllib.request.Request(base_url + path, data=urllib.parse.urlencode(params).encode(),
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    else:
+        request = base_url + path + "?" + urllib.parse.urlencode(params)
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
             status, body = r.status, r.read()
     except urllib.error.HTTPError as e:
         status, body = e.code, e.read()
@@ -117,11 +121,68 @@ def is_ordered(q):
     return q["kind"] == "instant" and (e.startswith("sort(") or e.startswith("sort_desc("))
 
 
+def shape_error(result, rt):
+    """Prometheus's JSON shape: points are [number, "string"], metric is an object of strings."""
+    for s in result:
+        if not isinstance(s, dict) or not isinstance(s.get("metric"), dict):
+            return f"series without a metric object: {json.dumps(s)[:120]}"
+        if not all(isinstance(v, str) for v in s["metric"].values()):
+            return f"non-string label value in {s['metric']}"
+        pts = [s.get("value")] if rt == "vector" else s.get("values")
+        if not isinstance(pts, list):
+            return f"missing {'value' if rt == 'vector' else 'values'}"
+        for p in pts:
+            if (not isinstance(p, list) or len(p) != 2 or isinstance(p[0], bool)
+                    or not isinstance(p[0], (int, float)) or not isinstance(p[1], str)):
+                return f"point {json.dumps(p)[:80]} is not [number, \"string\"]"
+    return None
+
+
+def selects_among_ties(q):
+    return any(f in q["expr"] for f in ("topk", "bottomk"))
+
+
+def points_by_time(result, rt):
+    """{timestamp: sorted list of values} over all series."""
+    out = {}
+    for s in result:
+        pts = [s.get("value")] if rt == "vector" else (s.get("values") or [])
+        for t, v in pts:
+            out.setdefault(round(float(t), 3), []).append(parse_value(v))
+    return {t: sorted(vs, key=lambda x: (math.isnan(x), x)) for t, vs in out.items()}
+
+
+def same_values_per_time(ra, rb, rt):
+    """topk/bottomk pick arbitrarily among equal values: accept results whose per-timestamp
+    multisets of values agree even when the chosen series differ."""
+    try:
+        pa, pb = points_by_time(ra, rt), points_by_time(rb, rt)
+    except (TypeError, ValueError):
+        return False
+    if pa.keys() != pb.keys():
+        return False
+    return all(len(pa[t]) == len(pb[t]) and all(values_equal(x, y) for x, y in zip(pa[t], pb[t])) for t in pa)
+
+
 def compare(q, a, b):
     """a: Prometheus response, b: Lookout response. Returns None if they agree, else a diff text."""
+    d = compare_strict(q, a, b)
+    if d is not None and selects_among_ties(q) and a.get("status") == "success" and b.get("status") == "success":
+        da, db = a.get("data") or {}, b.get("data") or {}
+        rt = da.get("resultType")
+        if rt == db.get("resultType") and rt in ("vector", "matrix") and same_values_per_time(
+                da.get("result") or [], db.get("result") or [], rt):
+            return None
+    return d
+
+
+def compare_strict(q, a, b):
     if a.get("status") != "success" or b.get("status") != "success":
         if a.get("status") == "error" and b.get("status") == "error":
             if a.get("errorType") == b.get("errorType"):
+                if a.get("_http") != b.get("_http"):
+                    return (f"same errorType {a.get('errorType')} but HTTP status prometheus {a.get('_http')} vs "
+                            f"lookout {b.get('_http')}")
                 return None
             return (f"both error, errorType differs: prometheus {a.get('errorType')} ({a.get('error')}) vs "
                     f"lookout {b.get('errorType')} ({b.get('error')})")
@@ -143,13 +204,18 @@ def compare(q, a, b):
         return None if values_equal(ra[1], rb[1]) else f"scalar prometheus {ra[1]} vs lookout {rb[1]}"
     if not isinstance(rb, list):
         return f"malformed result from lookout: {rb!r}"[:300]
+    bad = shape_error(rb, rt)
+    if bad:
+        return f"malformed {rt} from lookout: {bad}"
     key = "value" if rt == "vector" else "values"
     if is_ordered(q):
-        la = [labels_key(s["metric"]) for s in ra]
-        lb = [labels_key(s.get("metric", {})) for s in rb]
-        if la != lb and sorted(la) == sorted(lb):
-            return ("order differs: prometheus " + ", ".join(fmt_labels(dict(k)) for k in la[:5])
-                    + " | lookout " + ", ".join(fmt_labels(dict(k)) for k in lb[:5]))
+        # Order matters, but series with equal values may come in any order (Go's sort is not stable).
+        va = [s["value"][1] for s in ra]
+        vb = [(s.get("value") or [None, None])[1] for s in rb]
+        if len(va) == len(vb) and not all(values_equal(x, y) for x, y in zip(va, vb)):
+            return ("order differs: prometheus " + ", ".join(f"{fmt_labels(s['metric'])}={s['value'][1]}" for s in ra[:4])
+                    + " | lookout " + ", ".join(f"{fmt_labels(s.get('metric', {}))}={(s.get('value') or [0, None])[1]}"
+                                                for s in rb[:4]))
     ma = {labels_key(s["metric"]): s for s in ra}
     mb = {}
     for s in rb:
@@ -193,6 +259,8 @@ def short(doc, n=300):
 
 
 def describe(q):
+    if q.get("method") == "POST":
+        return "POST " + describe({k: v for k, v in q.items() if k != "method"})
     if q["kind"] == "instant":
         return f"[instant t={q['time']}] {q['expr']}"
     return f"[range {q['start']}..{q['end']} step {q['step']}s] {q['expr']}"
@@ -208,6 +276,34 @@ def run_all(prom_url, lookout_url, qs, workers=2):
         return list(pool.map(one, qs))
 
 
+def notation_notes(results):
+    """Among passing queries, values equal as numbers but spelled differently in exponent
+    notation (Prometheus writes 1e-07 and 1e+21 style below 1e-6 and from 1e21). Not failures."""
+    count, examples = 0, []
+    for q, a, b, d in results:
+        if d is not None or a.get("status") != "success":
+            continue
+        da, db = a["data"], b["data"]
+        if da["resultType"] in ("scalar", "string"):
+            pairs = [(da["result"], db["result"])]
+        else:
+            mb = {labels_key(s["metric"]): s for s in db["result"]}
+            pairs = []
+            for s in da["result"]:
+                t = mb.get(labels_key(s["metric"]))
+                if t is None:
+                    continue
+                pa = [s["value"]] if "value" in s else s["values"]
+                pb = [t["value"]] if "value" in t else t["values"]
+                pairs += list(zip(pa, pb))
+        for x, y in pairs:
+            if x[1] != y[1] and ("e" in x[1].lower()) != ("e" in str(y[1]).lower()) and "inf" not in x[1].lower():
+                count += 1
+                if len(examples) < 3 and all(e[0] != q["expr"] for e in examples):
+                    examples.append((q["expr"], x[1], str(y[1])[:40] + ("…" if len(str(y[1])) > 40 else "")))
+    return count, examples
+
+
 def report(results, out):
     passed = sum(1 for r in results if r[3] is None)
     failed = len(results) - passed
@@ -215,6 +311,10 @@ def report(results, out):
     for q, a, b, d in results:
         if d is not None:
             lines.append(f"FAIL #{q['id']} {describe(q)}\n    {d}")
+    count, examples = notation_notes(results)
+    if count:
+        lines.append(f"NOTE: {count} values equal as numbers but written differently (exponent notation), e.g. "
+                     + "; ".join(f"{e}: prometheus {x} vs lookout {y}" for e, x, y in examples))
     lines.append("")
     lines.append(f"{passed} passed, {failed} failed")
     text = "\n".join(lines) + "\n"

@@ -266,6 +266,37 @@ def main():
         series("rpc_duration_seconds_count", lbl, offs, cnt)
         series("rpc_duration_seconds_sum", lbl, offs, [round(c * 0.035, 4) for c in cnt])
 
+    # ---- irregular data: jittered millisecond timestamps, sparse and single samples --
+    rng2 = random.Random(args.seed + 1)
+    family("jittered_requests", "counter", "Counter scraped at irregular, millisecond-jittered times.")
+    for inst, start, first in (("jit-0:80", 0, 500.0), ("jit-1:80", 37 * 60 + 3, 1.0), ("jit-2:80", 61 * 60, 0.0)):
+        t = BASE + start + 0.0
+        v = first
+        ts, vals = [], []
+        while t <= END:
+            ts.append(round(t, 3))
+            vals.append(v)
+            t += rng2.choice([10, 15, 15, 15, 20, 25]) + rng2.randint(-1500, 1500) / 1000.0
+            v += rng2.randint(0, 40)
+            if inst == "jit-0:80" and len(ts) == 200:
+                v = 3.0  # a reset to a non-zero value
+        ls = labelstr({"job": "jit", "instance": inst})
+        for tt, vv in zip(ts, vals):
+            w(f"jittered_requests_total{ls} {fmt(float(vv))} {tt:.3f}")
+    family("batch_last_success_timestamp_seconds", "gauge", "Sparse gauge: every 5 minutes, plus one single sample.")
+    ls = labelstr({"job": "batch", "instance": "batch:9000"})
+    for off in range(0, DURATION + 1, 300):
+        w(f"batch_last_success_timestamp_seconds{ls} {BASE + off - 42} {BASE + off}")
+    ls = labelstr({"job": "batch", "instance": "oneshot:9000"})
+    w(f"batch_last_success_timestamp_seconds{ls} {BASE + 4000} {BASE + 4000}")
+    family("sparse_events", "counter", "Counter scraped every minute that rarely moves.")
+    ls = labelstr({"job": "batch", "instance": "batch:9000"})
+    v = 0
+    for off in range(0, DURATION + 1, 60):
+        if rng2.random() < 0.1:
+            v += 1
+        w(f"sparse_events_total{ls} {v} {BASE + off}")
+
     w("# EOF")
     with open(args.out, "w") as f:
         f.write("\n".join(lines) + "\n")
