@@ -1,12 +1,20 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Logging
 import LookoutModel
 
 /// The metric store. Thread-safe.
 ///
-/// Layout under `directory`: `index.sqlite` (series, postings, chunk locations), `wal/` (write-ahead
-/// log, `docs/format/wal.md`), `metrics/<partitionStartMs>/chunks-000001` (sealed partitions,
-/// `docs/format/segments.md`).
+/// Layout under `directory`: `index.sqlite` (series, postings, chunk locations,
+/// `docs/format/index.md`), `wal/` (write-ahead log, `docs/format/wal.md`),
+/// `metrics/<partitionStartMs>/chunks-000001` (sealed partitions, `docs/format/segments.md`), and
+/// `LOCK` (a POSIX lock held while open, so two processes never share a store).
+///
+/// The head keeps, per series, an open XOR chunk (`docs/format/chunks.md`) and the chunks cut since the
+/// last written partition; a background pass (after async appends, every 10 s) re-encodes cut chunks
+/// in the smallest codec to keep the head small. Call `close()` before dropping a store.
 ///
 /// Durability rules:
 /// 1. An append is applied to the head and its WAL record enqueued under one lock, so WAL order is
@@ -31,6 +39,8 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     let index: SeriesIndex
 
     let headLock = NSLock()
+    /// Descriptor of `directory/LOCK`, holding a POSIX write lock while the store is open.
+    private let lockFD: Int32
     var byLabels: [Labels: MemSeries] = [:]
     var byRef: [UInt64: MemSeries] = [:]
     private var unindexed: [(ref: UInt64, labels: Labels)] = []
@@ -66,7 +76,13 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         } catch {
             throw StorageError(.io, "cannot create store directories: \(error)", file: directory)
         }
-        index = try SeriesIndex(path: directory + "/index.sqlite")
+        lockFD = try Self.lockDirectory(directory)
+        do {
+            index = try SeriesIndex(path: directory + "/index.sqlite")
+        } catch {
+            Glibc.close(lockFD)
+            throw error
+        }
         minValidTime = try index.meta("flushed_until") ?? .min
         let started = Date()
         var state = ReplayState()
@@ -96,6 +112,19 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
             "storage.replay_seconds": "\(Date().timeIntervalSince(started))",
         ])
         try maybeFlush()
+    }
+
+    /// Takes a POSIX record lock on `directory/LOCK` so that a second process cannot open the same
+    /// store (the lock is per process and dies with it, so a crash never leaves a stale lock).
+    private static func lockDirectory(_ directory: String) throws -> Int32 {
+        let path = directory + "/LOCK"
+        let fd = try FileIO.open(path, flags: O_RDWR | O_CREAT)
+        if lockf(fd, F_TLOCK, 0) != 0 {
+            let error = FileIO.error("lock", path)
+            Glibc.close(fd)
+            throw StorageError(.io, "the store is in use by another process: \(error.message)", file: path)
+        }
+        return fd
     }
 
     // MARK: Append
@@ -173,6 +202,10 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         return (pass.result, seq)
     }
 
+    /// Timestamps beyond ±2^60 ms (±36 million years) are rejected as out of bounds (counted as out of
+    /// order), so partition arithmetic never overflows.
+    static let maxTimestamp: Int64 = 1 << 60
+
     /// What one append call accumulates while holding the head lock.
     private struct AppendPass {
         var result = AppendResult()
@@ -184,7 +217,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     @inline(__always)
     private func appendLocked(_ series: MemSeries, _ sample: Sample, _ pass: inout AppendPass) {
         let t = sample.timestamp
-        if t < minValidTime {
+        if t < minValidTime || t > MetricStore.maxTimestamp || t < -MetricStore.maxTimestamp {
             pass.result.outOfOrder += 1
             return
         }
@@ -566,6 +599,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         do { try wal.close() } catch { firstError = firstError ?? error }
         try? index.checkpoint()
         index.close()
+        Glibc.close(lockFD)
         if let firstError { throw firstError }
     }
 }
