@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Prints the figures README's "Performance" table reports. Run with `make bench` (release build).
+# With promtool installed (Debian's prometheus), also loads the same 24 h of data into Prometheus
+# blocks and prints their size for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(swift build -c release --show-bin-path)/lookout-bench
 testdata=${LOOKOUT_TESTDATA:-../shared/testdata}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 echo "# $(date -u +%F) on $(nproc) cores, $(uname -m)"
 "$bin" parse "$testdata/exposition/node_exporter.prom"
 "$bin" parse "$testdata/exposition/python_client.openmetrics.txt"
 "$bin" append
-"$bin" disk "$testdata/exposition/node_exporter.prom"
+LOOKOUT_BENCH_OPENMETRICS="$work/node24h.om" "$bin" disk "$testdata/exposition/node_exporter.prom"
+if command -v promtool >/dev/null; then
+  promtool tsdb create-blocks-from openmetrics "$work/node24h.om" "$work/prometheus" >/dev/null
+  bytes=$(du -sb "$work/prometheus" | cut -f1)
+  samples=$(grep -vc '^#' "$work/node24h.om")
+  echo "disk (Prometheus $(promtool --version 2>&1 | head -1 | awk '{print $3}'), same samples, 2 h blocks): $bytes bytes = $(python3 -c "print(f'{$bytes/$samples:.3f}')") bytes/sample"
+fi
 "$bin" memory

@@ -116,34 +116,83 @@ case "disk":
     var random = SplitMix(state: 42)
     let series = exposition.samples.map { $0.labels }
     var values = exposition.samples.map { $0.value }
-    // Per series: counters grow at a steady rate with noise; about a third of gauges wander.
-    let counter = series.map { isCounter($0.name ?? "") }
-    let wanders = series.indices.map { _ in random.unit() < 0.35 }
+    // How each node_exporter series moves between scrapes (see README "Performance"):
+    // - counters: half of them move every scrape — CPU-seconds by 2-decimal steps, byte counters by
+    //   integers up to 20k, others by small integers; the rest (errors, drops) stay put;
+    // - `*_duration_seconds` and `*_seconds` gauges other than timestamps: a fresh value every
+    //   scrape, a whole number of nanoseconds (50 µs to 5 ms) in seconds, as Go's
+    //   `time.Duration.Seconds()` produces for collector durations;
+    // - other gauges: a third wander by small 2-decimal (or integer) steps; the rest are constant.
+    enum Motion { case constant, counterSeconds, counterBytes, counterSmall, noisyFloat, wander }
+    let motions: [Motion] = series.indices.map { index in
+        let name = series[index].name ?? ""
+        let value = values[index]
+        guard value.isFinite else { return .constant }
+        if isCounter(name) && !name.hasSuffix("_sum") && !name.hasSuffix("_bucket") {
+            guard random.unit() < 0.5 else { return .constant }
+            if name.contains("seconds") { return .counterSeconds }
+            return name.contains("bytes") ? .counterBytes : .counterSmall
+        }
+        if name.contains("duration_seconds") || (name.hasSuffix("_seconds") && !name.contains("time")) {
+            return .noisyFloat
+        }
+        return random.unit() < 0.33 ? .wander : .constant
+    }
     let directory = temporaryDirectory("disk")
     let store = try MetricStore(directory: directory, options: StorageOptions(retention: .max / 4), logger: logger)
     let start: Int64 = 1_700_000_000_000
     let steps = 24 * 3600 / 15
     var total = 0
+    // With LOOKOUT_BENCH_OPENMETRICS=FILE the same samples are also written as OpenMetrics, so
+    // `promtool tsdb create-blocks-from openmetrics` can load identical data into Prometheus.
+    let openMetricsPath = ProcessInfo.processInfo.environment["LOOKOUT_BENCH_OPENMETRICS"]
+    var history: [[Sample]] = openMetricsPath == nil ? [] : Array(repeating: [], count: series.count)
     for step in 0..<steps {
         // Scrapes land a few ms off the 15 s grid, as real ones do.
         let time = start + Int64(step) * 15_000 + Int64(random.next() % 4)
         var batch: [(labels: Labels, sample: Sample)] = []
         batch.reserveCapacity(series.count)
         for index in series.indices {
-            if counter[index] {
-                if values[index].isFinite && random.unit() < 0.8 {
-                    let rate = max(1, abs(values[index]) / 1e6)
-                    values[index] += (rate * 15 * random.unit() * 100).rounded() / 100
-                }
-            } else if wanders[index] && values[index].isFinite {
-                values[index] = ((values[index] * (1 + (random.unit() - 0.5) * 0.02)) * 100).rounded() / 100
+            switch motions[index] {
+            case .constant: break
+            case .counterSeconds: values[index] += (random.unit() * 15 * 30).rounded() / 100
+            case .counterBytes: values[index] += (random.unit() * 20_000).rounded()
+            case .counterSmall: values[index] += (random.unit() * 20).rounded()
+            case .noisyFloat: values[index] = Double(50_000 + random.next() % 4_950_000) / 1e9
+            case .wander:
+                let isInteger = values[index] == values[index].rounded()
+                let step = (random.unit() - 0.5) * max(1, abs(values[index]) * 0.01)
+                values[index] = isInteger ? (values[index] + step).rounded() : ((values[index] + step) * 100).rounded() / 100
             }
             batch.append((series[index], Sample(time, values[index])))
+            if openMetricsPath != nil { history[index].append(Sample(time, values[index])) }
         }
         total += try store.appendSync(batch).appended
     }
     try store.close()
+    if let openMetricsPath {
+        FileManager.default.createFile(atPath: openMetricsPath, contents: nil)
+        let handle = FileHandle(forWritingAtPath: openMetricsPath)!
+        // Families must not interleave: group series by metric name.
+        let order = series.indices.sorted { (series[$0].name ?? "", series[$0]) < (series[$1].name ?? "", series[$1]) }
+        for index in order {
+            let rest = series[index].pairs.filter { $0.name != Labels.metricName }
+                .map { "\($0.name)=\"\(Labels.escape($0.value))\"" }.joined(separator: ",")
+            let text = (series[index].name ?? "") + (rest.isEmpty ? "" : "{\(rest)}")
+            var chunk = ""
+            for sample in history[index] {
+                chunk += "\(text) \(PromNumber.format(sample.value)) \(ExpositionWriter.formatSeconds(sample.timestamp))\n"
+            }
+            handle.write(Data(chunk.utf8))
+        }
+        handle.write(Data("# EOF\n".utf8))
+        try handle.close()
+    }
     let size = directorySize(directory)
+    let parts = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted().map { name in
+        "\(name) \(directorySize(directory + "/" + name) + ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name))?[.size] as? NSNumber ?? 0).int64Value)"
+    }
+    print("disk parts: " + parts.joined(separator: ", "))
     try? FileManager.default.removeItem(atPath: directory)
     print("disk: \(total) samples of \(series.count) series over 24 h at 15 s: \(size) bytes = \(String(format: "%.3f", Double(size) / Double(total))) bytes/sample (data dir after close, index included)")
 

@@ -39,27 +39,39 @@ extension Evaluator {
         let input = try vectorArg(agg.expr, at: t)
         var grouping = Set(agg.grouping)
         if agg.op == .countValues && !agg.without { grouping.insert(valueLabel) }
-        var groups: [Labels: Group] = [:]
+        let dropped = agg.without ? grouping.union([Labels.metricName]) : grouping
+        // Group keys by input label id, reused across steps.
+        let cacheKey = "\(agg.without)|\(dropped.sorted().joined(separator: ","))"
+        let cache: GroupCache
+        if let existing = groupCaches[cacheKey] {
+            cache = existing
+        } else {
+            cache = GroupCache()
+            groupCaches[cacheKey] = cache
+        }
+        var groups: [Int32: Group] = [:]
         var order: [Group] = []
         for var s in input {
             if agg.op == .countValues {
                 s.labels = s.labels.setting(valueLabel, to: formatGoFloat(s.value))
                 s.id = -1
             }
-            let key: Labels
-            if agg.without {
-                key = s.labels.removing(grouping.union([Labels.metricName]))
+            let keyID: Int32
+            if s.id >= 0, let hit = cache.keys[s.id] {
+                keyID = hit
             } else {
-                key = s.labels.keeping(grouping)
+                keyID = intern(agg.without ? s.labels.removing(dropped) : s.labels.keeping(dropped))
+                if s.id >= 0 { cache.keys[s.id] = keyID }
             }
-            guard let group = groups[key] else {
+            guard let group = groups[keyID] else {
+                let key = internedLabels[Int(keyID)]
                 let g = Group(labels: key, first: s)
                 switch agg.op {
                 case .stddev, .stdvar: g.value = 0
                 case .group: g.value = 1
                 default: break
                 }
-                groups[key] = g
+                groups[keyID] = g
                 order.append(g)
                 continue
             }

@@ -89,14 +89,20 @@ extension Evaluator {
         if at != nil, t != start, name == "predict_linear" || args.indices.contains(where: { $0 != matrixIndex && !args[$0].isStepInvariant }) {
             // Prometheus 2.42 quirk: a call that is not step-invariant as a whole evaluates its
             // `@`-pinned range argument with an offset relative to the query start, so the window
-            // slides by (t - start) over the data loaded for the pinned window.
+            // slides by (t - start): over the data loaded for the pinned window for a selector,
+            // over the subquery evaluated that much later for a subquery.
             let shift = t.minus(start)
             rangeEnd = rangeEnd.plus(shift)
             rangeStart = rangeEnd.minus(range)
-            matrix = matrix.compactMap { series in
-                var kept = series
-                kept.samples = series.samples.filter { $0.timestamp >= rangeStart }
-                return kept.samples.isEmpty ? nil : kept
+            if case .subquery(var shifted) = arg, let pinned = shifted.at {
+                shifted.at = .timestamp(pinned.resolve(start: start, end: end).plus(shift))
+                matrix = try evalSubqueryRange(shifted, at: t)
+            } else {
+                matrix = matrix.compactMap { series in
+                    var kept = series
+                    kept.samples = series.samples.filter { $0.timestamp >= rangeStart }
+                    return kept.samples.isEmpty ? nil : kept
+                }
             }
         }
         if name == "absent_over_time" {
@@ -108,54 +114,58 @@ extension Evaluator {
             scalarParam = try scalarArg(args[name == "quantile_over_time" ? 0 : 1], at: t)
         }
         var out: [VSample] = []
+        guard let function = RangeFunction(rawValue: name) else {
+            throw .execution("function \"\(name)\" is not supported")
+        }
+        let keepName = function == .lastOverTime
         for series in matrix {
             try checkDeadline()
             let points = series.samples
             let value: Double?
-            switch name {
-            case "rate": value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: true, rate: true)
-            case "increase": value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: true, rate: false)
-            case "delta": value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: false, rate: false)
-            case "irate": value = instantValue(points, rate: true)
-            case "idelta": value = instantValue(points, rate: false)
-            case "deriv":
+            switch function {
+            case .rate: value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: true, rate: true)
+            case .increase: value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: true, rate: false)
+            case .delta: value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: false, rate: false)
+            case .irate: value = instantValue(points, rate: true)
+            case .idelta: value = instantValue(points, rate: false)
+            case .deriv:
                 value = points.count < 2 ? nil : linearRegression(points, interceptTime: points[0].timestamp).slope
-            case "predict_linear":
+            case .predictLinear:
                 if points.count < 2 {
                     value = nil
                 } else {
                     let (slope, intercept) = linearRegression(points, interceptTime: t)
                     value = slope * scalarParam + intercept
                 }
-            case "resets":
+            case .resets:
                 var n = 0
                 for i in points.indices.dropFirst() where points[i].value < points[i - 1].value { n += 1 }
                 value = Double(n)
-            case "changes":
+            case .changes:
                 var n = 0
                 for i in points.indices.dropFirst() {
                     let a = points[i].value, b = points[i - 1].value
                     if a != b && !(a.isNaN && b.isNaN) { n += 1 }
                 }
                 value = Double(n)
-            case "avg_over_time": value = averageOf(points.map(\.value))
-            case "min_over_time":
+            case .avgOverTime: value = averageOf(points.map(\.value))
+            case .minOverTime:
                 var m = points[0].value
                 for p in points where p.value < m || m.isNaN { m = p.value }
                 value = m
-            case "max_over_time":
+            case .maxOverTime:
                 var m = points[0].value
                 for p in points where p.value > m || m.isNaN { m = p.value }
                 value = m
-            case "sum_over_time":
+            case .sumOverTime:
                 var sum = 0.0, c = 0.0
                 for p in points { (sum, c) = kahanSumInc(p.value, sum, c) }
                 value = sum.isInfinite ? sum : sum + c
-            case "count_over_time": value = Double(points.count)
-            case "last_over_time": value = points.last!.value
-            case "present_over_time": value = 1
-            case "quantile_over_time": value = quantileOf(scalarParam, points.map(\.value))
-            case "stddev_over_time", "stdvar_over_time":
+            case .countOverTime: value = Double(points.count)
+            case .lastOverTime: value = points.last!.value
+            case .presentOverTime: value = 1
+            case .quantileOverTime: value = quantileOf(scalarParam, points.map(\.value))
+            case .stddevOverTime, .stdvarOverTime:
                 var count = 0.0, mean = 0.0, cMean = 0.0, aux = 0.0, cAux = 0.0
                 for p in points {
                     count += 1
@@ -165,7 +175,7 @@ extension Evaluator {
                 }
                 let variance = (aux + cAux) / count
                 value = name == "stddev_over_time" ? variance.squareRoot() : variance
-            case "holt_winters":
+            case .holtWinters:
                 let sf = try scalarArg(args[1], at: t), tf = try scalarArg(args[2], at: t)
                 // Prometheus rejects bad factors as soon as one series has samples.
                 guard sf > 0, sf < 1 else {
@@ -175,11 +185,9 @@ extension Evaluator {
                     throw .execution("invalid trend factor. Expected: 0 < tf < 1, got: \(String(format: "%f", tf))")
                 }
                 value = holtWinters(points, sf, tf)
-            default:
-                throw .execution("function \"\(name)\" is not supported")
             }
             guard let value else { continue }
-            if name == "last_over_time" {
+            if keepName {
                 out.append(VSample(labels: series.labels, time: t, value: value, id: series.id))
             } else {
                 let (labels, id) = withoutName(series)
@@ -384,10 +392,15 @@ extension Evaluator {
         }
     }
 
-    func dateComponent(_ name: String, _ seconds: Double) -> Double {
-        guard seconds.isFinite, abs(seconds) < 1e15 else { return .nan }
+    static let utcCalendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    func dateComponent(_ name: String, _ seconds: Double) -> Double {
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return .nan }
+        let calendar = Evaluator.utcCalendar
         let date = Date(timeIntervalSince1970: seconds.rounded(.towardZero))  // Go truncates: time.Unix(int64(v), 0)
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: date)
         switch name {
@@ -409,24 +422,40 @@ extension Evaluator {
         let src = try stringArg(args[3], at: t)
         let pattern = try stringArg(args[4], at: t)
         let regex: NSRegularExpression
-        do {
-            // RE2's `(?P<name>` is ICU's `(?<name>`.
-            let icu = pattern.replacingOccurrences(of: "(?P<", with: "(?<")
-            regex = try NSRegularExpression(pattern: "^(?:" + icu + ")$")
-        } catch {
-            throw .execution("invalid regular expression in label_replace(): \(pattern)")
+        if let cached = regexCache[pattern] {
+            regex = cached
+        } else {
+            do {
+                // RE2's `(?P<name>` is ICU's `(?<name>`.
+                let icu = pattern.replacingOccurrences(of: "(?P<", with: "(?<")
+                regex = try NSRegularExpression(pattern: "^(?:" + icu + ")$")
+            } catch {
+                throw .execution("invalid regular expression in label_replace(): \(pattern)")
+            }
+            regexCache[pattern] = regex
         }
         guard LabelNameCheck.isValid(dst) else { throw .execution("invalid destination label name in label_replace(): \(dst)") }
-        return vec.map { s in
+        let cacheKey = [dst, replacement, src, pattern].joined(separator: "\u{0}")
+        var cache = relabelCache[cacheKey] ?? [:]
+        var out: [VSample] = []
+        out.reserveCapacity(vec.count)
+        for s in vec {
+            if s.id >= 0, let (labels, id) = cache[s.id] {
+                out.append(VSample(labels: labels, time: s.time, value: s.value, id: id))
+                continue
+            }
+            var labels = s.labels
             let value = s.labels[src] ?? ""
             let range = NSRange(value.startIndex..., in: value)
-            guard let match = regex.firstMatch(in: value, options: [], range: range) else { return s }
-            let result = expand(replacement, match: match, in: value, regex: regex)
-            var out = s
-            out.labels = s.labels.setting(dst, to: result)
-            out.id = -1
-            return out
+            if let match = regex.firstMatch(in: value, options: [], range: range) {
+                labels = s.labels.setting(dst, to: expand(replacement, match: match, in: value, regex: regex))
+            }
+            let id = intern(labels)
+            if s.id >= 0 { cache[s.id] = (labels, id) }
+            out.append(VSample(labels: labels, time: s.time, value: s.value, id: id))
         }
+        relabelCache[cacheKey] = cache
+        return out
     }
 
     func expand(_ template: String, match: NSTextCheckingResult, in source: String, regex: NSRegularExpression) -> String {
@@ -503,14 +532,35 @@ extension Evaluator {
         let vec = try vectorArg(args[1], at: t)
         var groups: [Labels: [(Double, Double)]] = [:]
         var order: [Labels] = []
+        var groupIDs: [Int32: Labels] = [:]
         for s in vec {
-            guard let le = s.labels["le"], let bound = parseGoFloat(le) else { continue }
             // Grouped with the metric name, output without it (so two names can collide).
-            let key = s.labels.removing(["le"])
-            if groups[key] == nil { order.append(key) }
+            let bucket: (Int32, Double)?
+            if s.id >= 0, let hit = bucketCache[s.id] {
+                bucket = hit
+            } else {
+                if let le = s.labels["le"], let bound = parseGoFloat(le) {
+                    bucket = (intern(s.labels.removing(["le"])), bound)
+                } else {
+                    bucket = nil
+                }
+                if s.id >= 0 { bucketCache[s.id] = .some(bucket) }
+            }
+            guard let (groupID, bound) = bucket else { continue }
+            let key: Labels
+            if let known = groupIDs[groupID] {
+                key = known
+            } else {
+                key = internedLabels[Int(groupID)]
+                groupIDs[groupID] = key
+                order.append(key)
+            }
             groups[key, default: []].append((bound, s.value))
         }
-        return order.map { VSample(labels: $0.droppingMetricName, time: t, value: bucketQuantile(q, groups[$0]!)) }
+        return order.map { key in
+            let (labels, id) = withoutName(VSample(labels: key, time: t, value: 0, id: intern(key)))
+            return VSample(labels: labels, time: t, value: bucketQuantile(q, groups[key]!), id: id)
+        }
     }
 
     func parseGoFloat(_ s: String) -> Double? {
@@ -567,4 +617,28 @@ enum LabelNameCheck {
         guard let first = name.utf8.first, Lexer.isAlpha(first) else { return false }
         return name.utf8.allSatisfy { Lexer.isAlpha($0) || Lexer.isDigit($0) }
     }
+}
+
+/// The functions over range vectors, resolved once per call rather than per series.
+enum RangeFunction: String {
+    case avgOverTime = "avg_over_time"
+    case changes
+    case countOverTime = "count_over_time"
+    case delta
+    case deriv
+    case holtWinters = "holt_winters"
+    case idelta
+    case increase
+    case irate
+    case lastOverTime = "last_over_time"
+    case maxOverTime = "max_over_time"
+    case minOverTime = "min_over_time"
+    case predictLinear = "predict_linear"
+    case presentOverTime = "present_over_time"
+    case quantileOverTime = "quantile_over_time"
+    case rate
+    case resets
+    case stddevOverTime = "stddev_over_time"
+    case stdvarOverTime = "stdvar_over_time"
+    case sumOverTime = "sum_over_time"
 }

@@ -53,6 +53,12 @@ final class Evaluator {
     private var namelessOf: [Int32] = []
     private var subqueryCache: [String: SubqueryMemo] = [:]
     var matchCaches: [String: MatchCache] = [:]
+    var groupCaches: [String: GroupCache] = [:]
+    var regexCache: [String: NSRegularExpression] = [:]
+    /// label_replace results by argument text and input label id.
+    var relabelCache: [String: [Int32: (Labels, Int32)]] = [:]
+    /// histogram_quantile bucket keys by input label id: group id and upper bound, or nil.
+    var bucketCache: [Int32: (Int32, Double)?] = [:]
     /// Samples held by the current step, plus output already held by a range query.
     private var currentSamples = 0
     private var heldOutput = 0
@@ -223,7 +229,9 @@ final class Evaluator {
         let ref = referenceTime(vs.at, offset: vs.offset, t: t)
         let series = data[Evaluator.key(vs.matchers)] ?? []
         var out: [VSample] = []
+        out.reserveCapacity(series.count)
         for s in series {
+            try checkDeadline()
             let i = Evaluator.lastIndex(s.samples, atOrBefore: ref)
             guard i >= 0 else { continue }
             let sample = s.samples[i]
@@ -240,11 +248,14 @@ final class Evaluator {
         var out: [RangeSeries] = []
         var count = 0
         for s in series {
+            try checkDeadline()
             let hi = Evaluator.lastIndex(s.samples, atOrBefore: ref)
             guard hi >= 0 else { continue }
             let lo = Evaluator.lastIndex(s.samples, atOrBefore: ref.minus(range).minus(1)) + 1
             guard lo <= hi else { continue }
-            let window = s.samples[lo...hi].filter { !StaleMarker.isStale($0.value) }
+            let slice = s.samples[lo...hi]
+            let window = slice.contains { StaleMarker.isStale($0.value) }
+                ? slice.filter { !StaleMarker.isStale($0.value) } : Array(slice)
             if window.isEmpty { continue }
             count += window.count
             out.append(RangeSeries(labels: s.labels, samples: window, id: s.id))

@@ -241,10 +241,8 @@ struct Lexer {
             }
         }
         var token = Token(kind: .string, text: slice(start, pos), position: start)
-        guard let value = String(validating: out, as: UTF8.self) else {
-            throw error("invalid UTF-8 rune", at: start)
-        }
-        token.value = value
+        // Escapes may spell invalid UTF-8, which Prometheus accepts; Swift strings repair it.
+        token.value = String(decoding: out, as: UTF8.self)
         return token
     }
 

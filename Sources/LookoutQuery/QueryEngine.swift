@@ -31,7 +31,7 @@ public struct QueryEngine: Sendable {
         case .string(let s): return .string(s, time)
         case .vector(let vector):
             return .vector(vector.map { InstantSample(labels: $0.labels, sample: Sample(time, $0.value)) })
-        case .matrix(let series): return .matrix(series)
+        case .matrix(let series): return .matrix(series.sorted { $0.labels < $1.labels })
         }
     }
 

@@ -146,6 +146,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         try indexPending()
         if let seq { try wal.flush(fsync: true, upTo: seq) }
         try maybeFlush()
+        flushInBackgroundIfDue() // head compaction
         return result
     }
 
@@ -278,6 +279,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         try indexPending()
         if let seq { try wal.flush(fsync: true, upTo: seq) }
         try maybeFlush()
+        flushInBackgroundIfDue() // head compaction
         return result
     }
 
@@ -359,31 +361,47 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
 
     static let compactionIntervalNanos: UInt64 = 10_000_000_000
 
-    /// Re-encodes cut XOR head chunks with the smallest codec (`ChunkCodec.smallest`), to keep the head
-    /// small: decimal-looking values shrink 3–8×. Queries and partition writes decode any codec.
+    /// Merges each series' cut head chunks of one partition into one chunk in the smallest codec
+    /// (`ChunkCodec.smallest`), to keep the head small: one buffer per series and partition, and
+    /// decimal-looking values shrink 3–8×. Queries, checkpoints and partition writes decode any codec.
     func compactHead() {
         headLock.lock()
         lastCompaction = DispatchTime.now().uptimeNanoseconds
-        var work: [(series: MemSeries, minT: Int64, bytes: [UInt8])] = []
-        for s in byLabels.values {
-            for c in s.chunks where c.codec == .xor { work.append((s, c.minT, c.bytes)) }
+        var work: [(series: MemSeries, partition: Int64, chunks: [HeadChunk])] = []
+        for s in byLabels.values where !s.chunks.isEmpty {
+            var i = 0
+            while i < s.chunks.count {
+                var j = i + 1
+                while j < s.chunks.count && s.chunks[j].partition == s.chunks[i].partition { j += 1 }
+                if j - i > 1 || s.chunks[i].codec == .xor {
+                    work.append((s, s.chunks[i].partition, Array(s.chunks[i..<j])))
+                }
+                i = j
+            }
         }
         headLock.unlock()
         var start = 0
         while start < work.count {
             let slice = work[start..<min(work.count, start + 4096)]
             start += 4096
-            var results: [(series: MemSeries, minT: Int64, codec: ChunkCodec, bytes: [UInt8])] = []
+            var results: [(series: MemSeries, partition: Int64, old: [Int64], chunk: HeadChunk)] = []
             for w in slice {
-                let (codec, data) = ChunkCodec.smallest(xor: w.bytes)
-                if codec != .xor { results.append((w.series, w.minT, codec, data)) }
+                guard let merged = try? Self.merge(w.chunks), merged.count == 1 else { continue }
+                let (codec, data) = ChunkCodec.smallest(xor: merged[0].bytes)
+                if codec == .xor && w.chunks.count == 1 { continue }
+                let exact = data.withUnsafeBufferPointer { Array($0) }
+                results.append((w.series, w.partition, w.chunks.map(\.minT),
+                                HeadChunk(partition: w.partition, minT: merged[0].minT, maxT: merged[0].maxT,
+                                          bytes: exact, codec: codec)))
             }
             headLock.lock()
             for r in results {
-                if let i = r.series.chunks.firstIndex(where: { $0.minT == r.minT && $0.codec == .xor }) {
-                    r.series.chunks[i].bytes = r.bytes
-                    r.series.chunks[i].codec = r.codec
-                }
+                let s = r.series
+                // Replace only if the partition's chunks are still the ones compacted.
+                guard let first = s.chunks.firstIndex(where: { $0.partition == r.partition }),
+                      s.chunks.filter({ $0.partition == r.partition }).map(\.minT) == r.old else { continue }
+                s.chunks.removeAll { $0.partition == r.partition }
+                s.chunks.insert(r.chunk, at: first)
             }
             headLock.unlock()
         }

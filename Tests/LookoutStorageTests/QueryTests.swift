@@ -150,3 +150,35 @@ import Testing
         }
     }
 }
+
+@Suite struct LabelsTextTests {
+    @Test func canonicalTextRoundTrips() {
+        let cases: [Labels] = [
+            .empty,
+            series("up"),
+            Labels(["__name__": "x", "a=b": "c\"d", "back\\slash": "new\nline", "é": "ü,}{="]),
+        ]
+        for labels in cases {
+            #expect(LabelsText.decode(LabelsText.encode(labels)) == labels)
+        }
+        #expect(LabelsText.encode(Labels(["b": "2", "a": "1"])) == "{a=\"1\",b=\"2\"}")
+    }
+
+    @Test func timestampsOutOfBoundsAreRejected() throws {
+        try withTempDirectory { dir in
+            let store = try MetricStore(directory: dir, logger: quietLogger)
+            defer { try? store.close() }
+            let r = try store.appendSync(batch(series("x"), [(.min, 1), (.max, 2), (0, 3)]))
+            #expect(r.outOfOrder == 2 && r.appended == 1)
+        }
+    }
+
+    @Test func secondOpenerInAnotherProcessIsRefused() throws {
+        // The lock is per process; within one process a reopen (as after a simulated crash) succeeds.
+        try withTempDirectory { dir in
+            let a = try MetricStore(directory: dir, logger: quietLogger)
+            #expect(FileManager.default.fileExists(atPath: dir + "/LOCK"))
+            try a.close()
+        }
+    }
+}

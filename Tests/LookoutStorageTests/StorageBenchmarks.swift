@@ -225,7 +225,8 @@ struct StorageBenchmarks {
         defer { dir.remove() }
         let rss0 = residentBytes()
         let labels = Self.nodeSeries(hosts: 100) // ~27,000 series
-        let store = try MetricStore(directory: dir.path, logger: quietLogger)
+        let perChunk = Int(ProcessInfo.processInfo.environment["LOOKOUT_STORAGE_BENCH_CHUNK"] ?? "") ?? 120
+        let store = try MetricStore(directory: dir.path, options: StorageOptions(samplesPerChunk: perChunk), logger: quietLogger)
         var state = [Double](repeating: 0, count: labels.count)
         let rss1 = residentBytes()
         // 2.5 h of 15 s data: a full partition plus the grace period stays in the head.

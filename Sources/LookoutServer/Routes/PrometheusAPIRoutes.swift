@@ -83,7 +83,8 @@ struct PrometheusAPIRoutes {
         guard step > 0 else {
             throw .badData("invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")
         }
-        guard (end - start) / step <= Self.maxPointsPerSeries else {
+        let (span, overflow) = end.subtractingReportingOverflow(start)
+        guard !overflow, span / step <= Self.maxPointsPerSeries else {
             throw .badData("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
         let engine = try engine(timeout: try params.duration("timeout"))

@@ -45,3 +45,8 @@ final class MatchCache {
     var signature: [Int32] = []
     var results: [Int64: (Labels, Int32)] = [:]
 }
+
+/// Group-key ids by input label id for one grouping (by/without and its labels).
+final class GroupCache {
+    var keys: [Int32: Int32] = [:]
+}
