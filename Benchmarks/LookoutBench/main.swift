@@ -181,7 +181,7 @@ case "disk":
             let text = (series[index].name ?? "") + (rest.isEmpty ? "" : "{\(rest)}")
             var chunk = ""
             for sample in history[index] {
-                chunk += "\(text) \(PromNumber.format(sample.value)) \(ExpositionWriter.formatSeconds(sample.timestamp))\n"
+                chunk += "\(text) \(PromNumber.format(sample.value)) \(PromNumber.seconds(sample.timestamp))\n"
             }
             handle.write(Data(chunk.utf8))
         }

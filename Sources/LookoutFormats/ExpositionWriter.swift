@@ -19,7 +19,7 @@ public struct ExpositionWriter {
             for sample in samples {
                 writeSeries(sample.labels, into: &out)
                 out += " "
-                out += formatValue(sample.value)
+                out += PromNumber.format(sample.value)
                 if let timestamp = sample.timestamp {
                     out += " \(timestamp)"
                 }
@@ -44,16 +44,16 @@ public struct ExpositionWriter {
             for sample in samples {
                 writeSeries(sample.labels, into: &out)
                 out += " "
-                out += formatValue(sample.value)
+                out += PromNumber.format(sample.value)
                 if let timestamp = sample.timestamp {
-                    out += " " + formatSeconds(timestamp)
+                    out += " " + PromNumber.seconds(timestamp)
                 }
                 if let exemplar = sample.exemplar {
                     out += " # "
                     writeLabelSet(exemplar.labels, into: &out)
-                    out += " " + formatValue(exemplar.value)
+                    out += " " + PromNumber.format(exemplar.value)
                     if let timestamp = exemplar.timestamp {
-                        out += " " + formatSeconds(timestamp)
+                        out += " " + PromNumber.seconds(timestamp)
                     }
                 }
                 out += "\n"
@@ -63,30 +63,6 @@ public struct ExpositionWriter {
         return out
     }
 
-    /// A value as Prometheus writes it: `+Inf`, `-Inf`, `NaN`, integers without a fraction,
-    /// otherwise the shortest text that parses back to the same double.
-    public static func formatValue(_ value: Double) -> String {
-        if value.isNaN { return "NaN" }
-        if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
-        if value == value.rounded(), abs(value) < 1e15, !(value == 0 && value.sign == .minus) {
-            return String(Int64(value))
-        }
-        return value.description
-    }
-
-    /// Milliseconds as seconds with up to three decimals, e.g. `1700000000.123`.
-    public static func formatSeconds(_ milliseconds: Int64) -> String {
-        let negative = milliseconds < 0
-        let magnitude = milliseconds.magnitude
-        let seconds = magnitude / 1000
-        let fraction = magnitude % 1000
-        var text = negative ? "-\(seconds)" : "\(seconds)"
-        if fraction != 0 {
-            let digits = String(fraction)
-            text += "." + String(repeating: "0", count: 3 - digits.count) + digits
-        }
-        return text
-    }
 
     private static func textType(_ type: MetricType) -> String {
         switch type {

@@ -1,5 +1,6 @@
 /// A selector term such as `job="api"` or `path=~"/v1/.*"`; regexes are fully anchored, as in PromQL.
 public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
+    /// The four PromQL matcher operators.
     public enum Kind: String, Sendable, Hashable {
         case equal = "=", notEqual = "!=", regexMatch = "=~", regexNoMatch = "!~"
     }

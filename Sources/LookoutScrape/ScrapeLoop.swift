@@ -57,7 +57,7 @@ struct ScrapeLoop: Sendable {
             errorText = "\(error)"
             batch = cycle.markAllStale(at: time)
         }
-        let duration = Self.seconds(ContinuousClock.now - started)
+        let duration = (ContinuousClock.now - started).inSeconds
         let up = errorText.isEmpty
         var seriesAdded = 0
         do {
@@ -94,9 +94,5 @@ struct ScrapeLoop: Sendable {
         }
         let body = try await response.body.collect(upTo: Self.maxBodyBytes)
         return (Array(body.readableBytesView), response.headers.first(name: "Content-Type"))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -2,6 +2,7 @@ import LookoutModel
 
 /// What `/api/v1/targets` reports for one target.
 public struct TargetHealth: Sendable {
+    /// `health` as Prometheus reports it.
     public enum State: String, Sendable { case unknown, up, down }
     public var target: ScrapeTarget
     public var state: State = .unknown

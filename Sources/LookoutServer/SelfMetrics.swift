@@ -1,4 +1,5 @@
 import Foundation
+import LookoutFormats
 import LookoutModel
 import Synchronization
 
@@ -30,25 +31,28 @@ public final class SelfMetrics: Sendable {
         }
     }
 
-    /// Renders the HTTP families in Prometheus text format.
-    func renderHTTP(into out: inout String) {
+    /// The HTTP families: requests by route and code, and a latency histogram by route.
+    func httpFamilies() -> [(MetricMetadata, [ScrapedSample])] {
         let snapshot = state.withLock { $0 }
-        out += "# HELP lookout_http_requests_total HTTP requests by route and status code.\n"
-        out += "# TYPE lookout_http_requests_total counter\n"
-        for (key, count) in snapshot.requests.sorted(by: { ($0.key.path, $0.key.code) < ($1.key.path, $1.key.code) }) {
-            out += "lookout_http_requests_total{code=\"\(key.code)\",path=\"\(Labels.escape(key.path))\"} \(count)\n"
+        let requests = snapshot.requests.sorted { ($0.key.path, $0.key.code) < ($1.key.path, $1.key.code) }.map {
+            ScrapedSample(labels: ["__name__": "lookout_http_requests_total", "path": $0.key.path, "code": String($0.key.code)],
+                          value: Double($0.value))
         }
-        out += "# HELP lookout_http_request_duration_seconds HTTP request latency by route.\n"
-        out += "# TYPE lookout_http_request_duration_seconds histogram\n"
+        var latency: [ScrapedSample] = []
+        let name = "lookout_http_request_duration_seconds"
         for path in snapshot.latencyBuckets.keys.sorted() {
-            let escaped = Labels.escape(path)
-            for (index, bound) in Self.buckets.enumerated() {
-                out += "lookout_http_request_duration_seconds_bucket{path=\"\(escaped)\",le=\"\(PromFormat.value(bound))\"} \(snapshot.latencyBuckets[path]![index])\n"
+            let count = Double(snapshot.latencyCount[path] ?? 0)
+            let bounds = Self.buckets.map(PromNumber.format) + ["+Inf"]
+            let counts = snapshot.latencyBuckets[path]!.map(Double.init) + [count]
+            for (bound, value) in zip(bounds, counts) {
+                latency.append(ScrapedSample(labels: ["__name__": name + "_bucket", "path": path, "le": bound], value: value))
             }
-            let count = snapshot.latencyCount[path] ?? 0
-            out += "lookout_http_request_duration_seconds_bucket{path=\"\(escaped)\",le=\"+Inf\"} \(count)\n"
-            out += "lookout_http_request_duration_seconds_sum{path=\"\(escaped)\"} \(PromFormat.value(snapshot.latencySum[path] ?? 0))\n"
-            out += "lookout_http_request_duration_seconds_count{path=\"\(escaped)\"} \(count)\n"
+            latency.append(ScrapedSample(labels: ["__name__": name + "_sum", "path": path], value: snapshot.latencySum[path] ?? 0))
+            latency.append(ScrapedSample(labels: ["__name__": name + "_count", "path": path], value: count))
         }
+        return [
+            (MetricMetadata(family: "lookout_http_requests_total", type: .counter, help: "HTTP requests by route and status code."), requests),
+            (MetricMetadata(family: name, type: .histogram, help: "HTTP request latency by route."), latency),
+        ]
     }
 }

@@ -54,6 +54,7 @@ struct Query: AsyncParsableCommand {
         if output == .json {
             FileHandle.standardOutput.write(data)
             print()
+            if response.status.code >= 400 { throw ExitCode(1) }
             return
         }
         guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {

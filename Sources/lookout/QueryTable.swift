@@ -1,4 +1,5 @@
 import Foundation
+import LookoutModel
 
 /// Renders a Prometheus API `data` object as an aligned text table.
 enum QueryTable {
@@ -6,11 +7,8 @@ enum QueryTable {
         let result = data["result"]
         var rows: [[String]] = [["SERIES", "TIME", "VALUE"]]
         func series(_ metric: Any?) -> String {
-            let labels = (metric as? [String: String]) ?? [:]
-            let name = labels["__name__"] ?? ""
-            let rest = labels.filter { $0.key != "__name__" }.sorted { $0.key < $1.key }
-                .map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ", ")
-            return rest.isEmpty ? (name.isEmpty ? "{}" : name) : "\(name){\(rest)}"
+            let labels = Labels((metric as? [String: String]) ?? [:])
+            return labels.isEmpty ? "{}" : labels.description
         }
         func point(_ value: Any?) -> (String, String) {
             guard let pair = value as? [Any], pair.count == 2 else { return ("", "") }

@@ -21,7 +21,7 @@ import LookoutStorage
           - job_name: other
             static_configs: [{targets: ["127.0.0.1:9200"]}]
         query: {max_samples: 1000, timeout: 30s}
-        """)
+        """, baseDirectory: "/etc/lookout")
         #expect(config.server.listen == "0.0.0.0:9000")
         #expect(config.server.maxBodyBytes == 1 << 20)
         #expect(config.storage.retention == 2 * 86_400_000)
@@ -34,7 +34,7 @@ import LookoutStorage
         #expect(node.params == ["format": ["prometheus"]])
         #expect(node.honorLabels && node.sampleLimit == 100 && node.labelLimit == 20)
         #expect(node.staticConfigs.first?.labels == ["env": "prod"])
-        #expect(node.fileSDFiles == ["targets/*.json"])
+        #expect(node.fileSDFiles == ["/etc/lookout/targets/*.json"], "relative to the config file's folder")
         #expect(config.scrapeConfigs[1].scrapeInterval == 30_000, "inherits global")
         #expect(config.query.maxSamples == 1000)
     }
@@ -55,6 +55,8 @@ import LookoutStorage
         ("bogus: 1\n", "1:1", "unknown key \"bogus\""),
         ("scrape_configs:\n  - scrape_interval: 5s\n", "2:5", "missing job_name"),
         ("server: {max_body_bytes: lots}\n", "1:26", "invalid size"),
+        ("server: {max_body_bytes: 99999999999GiB}\n", "1:26", "invalid size"),
+        ("global: {scrape_interval: 292471208y36w}\n", "1:27", "invalid duration"),
         ("server:\n  listen: [\n", "3:1", "invalid YAML"),
     ]
 
@@ -73,5 +75,18 @@ import LookoutStorage
         let path = #filePath.components(separatedBy: "/Tests/")[0] + "/config/lookout.yaml"
         let config = try ConfigLoader.load(file: path)
         #expect(config.scrapeConfigs.map(\.jobName) == ["lookout"])
+    }
+}
+
+@Suite struct ListenAddressTests {
+    @Test func parsesAndKnowsLoopback() {
+        #expect(ListenAddress("127.0.0.1:4318")?.isLoopback == true)
+        #expect(ListenAddress("127.8.9.10:1")?.isLoopback == true)
+        #expect(ListenAddress("[::1]:4318")?.isLoopback == true)
+        #expect(ListenAddress("localhost:80")?.isLoopback == true)
+        #expect(ListenAddress("127.evil.example:80")?.isLoopback == false)
+        #expect(ListenAddress("0.0.0.0:4318")?.isLoopback == false)
+        #expect(ListenAddress("nohost") == nil)
+        #expect(ListenAddress("h:99999") == nil)
     }
 }

@@ -44,7 +44,7 @@ public enum ConfigLoader {
             switch key {
             case "server": config.server = try server(value, reader, baseDirectory: baseDirectory)
             case "storage": config.storage = try storage(value, reader)
-            case "scrape_configs": config.scrapeConfigs = try scrapeConfigs(value, reader, global: config.global)
+            case "scrape_configs": config.scrapeConfigs = try scrapeConfigs(value, reader, global: config.global, baseDirectory: baseDirectory)
             case "query": config.query = try query(value, reader)
             case "rule_files", "slo_files": _ = try reader.strings(value, key)
             case "alerting": _ = try reader.mapping(value, key, allowed: ["route", "inhibit_rules", "receivers"])
@@ -159,7 +159,8 @@ public enum ConfigLoader {
         "honor_timestamps", "sample_limit", "label_limit", "static_configs", "file_sd_configs",
     ]
 
-    static func scrapeConfigs(_ node: Node, _ reader: YAMLReader, global: GlobalConfig) throws(ConfigError) -> [ScrapeConfig] {
+    static func scrapeConfigs(_ node: Node, _ reader: YAMLReader, global: GlobalConfig,
+                              baseDirectory: String) throws(ConfigError) -> [ScrapeConfig] {
         var configs: [ScrapeConfig] = []
         var jobs = Set<String>()
         for item in try reader.sequence(node, "scrape_configs") {
@@ -205,7 +206,7 @@ public enum ConfigLoader {
                     for sd in try reader.sequence(value, key) {
                         for (sdKey, _, sdValue) in try reader.mapping(sd, "file_sd_configs", allowed: ["files", "refresh_interval"]) {
                             if sdKey == "files" {
-                                config.fileSDFiles += try reader.strings(sdValue, sdKey)
+                                config.fileSDFiles += try reader.strings(sdValue, sdKey).map { resolve($0, against: baseDirectory) }
                             } else {
                                 _ = try reader.duration(sdValue, sdKey)
                             }

@@ -13,8 +13,11 @@ public struct ListenAddress: Sendable, Equatable {
         self.port = port
     }
 
-    /// Whether the host is loopback (so running without auth is safe).
+    /// Whether the host is loopback (so running without auth is safe): `localhost`, `::1`, or an
+    /// IPv4 literal in 127.0.0.0/8.
     public var isLoopback: Bool {
-        host == "localhost" || host.hasPrefix("127.") || host == "::1"
+        if host == "localhost" || host == "::1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 }

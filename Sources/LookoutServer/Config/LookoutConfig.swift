@@ -23,6 +23,7 @@ public struct ServerConfig: Sendable {
 
 /// One accepted bearer token and what it may do.
 public struct AuthToken: Sendable, Equatable {
+    /// What a token may do: push data, query, or both.
     public enum Role: String, Sendable, CaseIterable { case ingest, query, admin }
     public var token: String
     public var role: Role

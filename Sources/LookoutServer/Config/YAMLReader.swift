@@ -97,7 +97,10 @@ enum ByteSize {
                                       ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1), ("", 1)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
             let number = text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
-            if let value = Int(number), value >= 0 { return value * factor }
+            if let value = Int(number), value >= 0 {
+                let (bytes, overflow) = value.multipliedReportingOverflow(by: factor)
+                return overflow ? nil : bytes
+            }
             if !suffix.isEmpty { continue }
         }
         return nil

@@ -51,24 +51,25 @@ struct APIParameters {
     /// A duration parameter (seconds as a float, or a Prometheus duration) in ms.
     func duration(_ name: String) throws(APIError) -> Int64? {
         guard let text = self[name], !text.isEmpty else { return nil }
-        if let seconds = Double(text), seconds.isFinite {
-            return Int64((seconds * 1000).rounded())
+        if let seconds = Double(text) {
+            if let ms = Self.milliseconds(seconds) { return ms }
+        } else if let ms = PromDuration.parse(text) {
+            return ms
         }
-        if let ms = PromDuration.parse(text) { return ms }
         throw APIError.badData("invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid duration")
     }
 
     /// Parses unix seconds (with fractions) or RFC 3339.
     static func parseTime(_ text: String) -> Int64? {
-        if let seconds = Double(text), seconds.isFinite {
-            return Int64((seconds * 1000).rounded())
-        }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        return nil
+        if let seconds = Double(text) { return milliseconds(seconds) }
+        return RFC3339.parse(text)
+    }
+
+    /// Seconds to milliseconds, or nil when not finite or beyond what Prometheus accepts.
+    static func milliseconds(_ seconds: Double) -> Int64? {
+        let ms = (seconds * 1000).rounded()
+        guard ms.isFinite, ms >= Double(minTime), ms <= Double(maxTime) else { return nil }
+        return Int64(ms)
     }
 }
 

@@ -45,7 +45,12 @@ struct AuthMiddleware: RouterMiddleware {
     static func refuse(_ status: HTTPResponse.Status, _ message: String) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
-        let body = "{\"status\":\"error\",\"errorType\":\"unauthorized\",\"error\":\"\(message)\"}"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        var writer = JSONWriter()
+        writer.object { writer in
+            writer.field("status", "error")
+            writer.field("errorType", "unauthorized")
+            writer.field("error", message)
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: writer.text)))
     }
 }

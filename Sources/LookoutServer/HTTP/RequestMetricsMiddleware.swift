@@ -10,9 +10,8 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         var code = 500
         defer {
-            let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            metrics.recordRequest(path: context.endpointPath ?? "unmatched", code: code, seconds: seconds)
+            metrics.recordRequest(path: context.endpointPath ?? "unmatched", code: code,
+                                  seconds: (ContinuousClock.now - started).inSeconds)
         }
         do {
             let response = try await next(request, context)

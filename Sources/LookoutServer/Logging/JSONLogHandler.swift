@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LookoutModel
 import Synchronization
 
 /// A swift-log handler that writes one JSON object per line to stderr:
@@ -22,10 +23,8 @@ public struct JSONLogHandler: LogHandler {
     public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
                     source: String, file: String, function: String, line: UInt) {
         var writer = JSONWriter()
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         writer.object { writer in
-            writer.field("ts", formatter.string(from: Date()))
+            writer.field("ts", RFC3339.format(WallClock.nowMilliseconds()))
             writer.field("level", level.rawValue)
             writer.field("logger", label)
             writer.field("msg", message.description)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LookoutFormats
 import LookoutModel
 
 /// `/-/healthy`, `/-/ready` and `/metrics`: probes and Lookout's own metrics.
@@ -26,35 +27,35 @@ struct HealthRoutes {
 
     /// Every self-metric family in Prometheus text format.
     func render() -> String {
-        var out = ""
-        func family(_ name: String, _ type: String, _ help: String, _ value: Double) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(PromFormat.value(value))\n"
+        var families: [(MetricMetadata, [ScrapedSample])] = []
+        func family(_ name: String, _ type: MetricType, _ help: String, _ value: Double, labels: Labels = .empty) {
+            let sample = ScrapedSample(labels: labels.setting(Labels.metricName, to: name), value: value)
+            families.append((MetricMetadata(family: name, type: type, help: help), [sample]))
         }
-        family("lookout_build_info", "gauge", "Always 1; the version is in the label.", 1)
-        out = out.replacingOccurrences(of: "lookout_build_info 1", with: "lookout_build_info{version=\"\(BuildInfo.version)\"} 1")
-        family("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds.",
+        family("lookout_build_info", .gauge, "Always 1; the version is in the label.", 1, labels: ["version": BuildInfo.version])
+        family("process_start_time_seconds", .gauge, "Start time of the process since the Unix epoch in seconds.",
                runtime.metrics.started.timeIntervalSince1970.rounded())
-        family("lookout_ready", "gauge", "1 once the WAL has been replayed and queries are served.", runtime.store == nil ? 0 : 1)
+        family("lookout_ready", .gauge, "1 once the WAL has been replayed and queries are served.", runtime.store == nil ? 0 : 1)
         if let stats = runtime.store?.stats {
-            family("lookout_head_series", "gauge", "Series in the in-memory head.", Double(stats.headSeries))
-            family("lookout_head_chunks", "gauge", "Chunks in the in-memory head.", Double(stats.headChunks))
-            family("lookout_samples_appended_total", "counter", "Samples stored (stale markers included).", Double(stats.samplesAppended))
-            family("lookout_samples_out_of_order_total", "counter", "Samples rejected as older than their series' newest sample.", Double(stats.outOfOrderRejected))
-            family("lookout_samples_duplicate_total", "counter", "Samples rejected for a timestamp already holding another value.", Double(stats.duplicatesRejected))
-            family("lookout_wal_fsyncs_total", "counter", "fsync calls on the WAL.", Double(stats.walFsyncs))
-            family("lookout_wal_fsync_seconds_total", "counter", "Seconds spent in WAL fsync.", stats.walFsyncSecondsTotal)
-            family("lookout_wal_bytes", "gauge", "Bytes in WAL segment files.", Double(stats.walBytes))
-            family("lookout_wal_records_replayed_total", "counter", "WAL records replayed at start.", Double(stats.walRecordsReplayed))
-            family("lookout_partitions_written_total", "counter", "Time partitions sealed to segment files.", Double(stats.partitionsWritten))
-            family("lookout_partitions_deleted_total", "counter", "Time partitions deleted by retention.", Double(stats.partitionsDeleted))
+            family("lookout_head_series", .gauge, "Series in the in-memory head.", Double(stats.headSeries))
+            family("lookout_head_chunks", .gauge, "Chunks in the in-memory head.", Double(stats.headChunks))
+            family("lookout_samples_appended_total", .counter, "Samples stored (stale markers included).", Double(stats.samplesAppended))
+            family("lookout_samples_out_of_order_total", .counter, "Samples rejected as older than their series' newest sample.", Double(stats.outOfOrderRejected))
+            family("lookout_samples_duplicate_total", .counter, "Samples rejected for a timestamp already holding another value.", Double(stats.duplicatesRejected))
+            family("lookout_wal_fsyncs_total", .counter, "fsync calls on the WAL.", Double(stats.walFsyncs))
+            family("lookout_wal_fsync_seconds_total", .counter, "Seconds spent in WAL fsync.", stats.walFsyncSecondsTotal)
+            family("lookout_wal_bytes", .gauge, "Bytes in WAL segment files.", Double(stats.walBytes))
+            family("lookout_wal_records_replayed_total", .counter, "WAL records replayed at start.", Double(stats.walRecordsReplayed))
+            family("lookout_partitions_written_total", .counter, "Time partitions sealed to segment files.", Double(stats.partitionsWritten))
+            family("lookout_partitions_deleted_total", .counter, "Time partitions deleted by retention.", Double(stats.partitionsDeleted))
         }
         if let scrape = runtime.scrapeManager?.metrics.totals {
-            family("lookout_scrapes_total", "counter", "Scrapes attempted.", Double(scrape.scrapes))
-            family("lookout_scrapes_failed_total", "counter", "Scrapes that failed.", Double(scrape.failures))
-            family("lookout_scrape_duration_seconds_total", "counter", "Seconds spent scraping.", scrape.durationSeconds)
-            family("lookout_scrape_samples_total", "counter", "Samples stored from scrapes.", Double(scrape.samples))
+            family("lookout_scrapes_total", .counter, "Scrapes attempted.", Double(scrape.scrapes))
+            family("lookout_scrapes_failed_total", .counter, "Scrapes that failed.", Double(scrape.failures))
+            family("lookout_scrape_duration_seconds_total", .counter, "Seconds spent scraping.", scrape.durationSeconds)
+            family("lookout_scrape_samples_total", .counter, "Samples stored from scrapes.", Double(scrape.samples))
         }
-        runtime.metrics.renderHTTP(into: &out)
-        return out
+        families += runtime.metrics.httpFamilies()
+        return ExpositionWriter.render(families: families)
     }
 }

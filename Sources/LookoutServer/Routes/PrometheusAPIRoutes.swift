@@ -25,15 +25,8 @@ struct PrometheusAPIRoutes {
         var request = request
         do {
             let params = try await APIParameters.from(&request, maxBodyBytes: runtime.config.server.maxBodyBytes)
-            switch path {
-            case "/api/v1/query": return try instantQuery(params)
-            case "/api/v1/query_range": return try rangeQuery(params)
-            case "/api/v1/series": return try series(params)
-            case "/api/v1/labels": return try labelNames(params)
-            case "/api/v1/label/{name}/values": return try labelValues(context.parameters.get("name") ?? "", params)
-            case "/api/v1/metadata": return metadata(params)
-            default: return Self.success { $0.array { _ in } }
-            }
+            let label = context.parameters.get("name") ?? ""
+            return try await BlockingWork.run { try respond(path, params, label: label) }
         } catch let error as APIError {
             return Self.failure(error)
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
@@ -42,6 +35,19 @@ struct PrometheusAPIRoutes {
                                          status: .contentTooLarge))
         } catch {
             return Self.failure(.internalError("\(error)"))
+        }
+    }
+
+    /// Answers one API call synchronously; `handle` runs it off the cooperative thread pool.
+    func respond(_ path: String, _ params: APIParameters, label: String) throws(APIError) -> Response {
+        switch path {
+        case "/api/v1/query": return try instantQuery(params)
+        case "/api/v1/query_range": return try rangeQuery(params)
+        case "/api/v1/series": return try series(params)
+        case "/api/v1/labels": return try labelNames(params)
+        case "/api/v1/label/{name}/values": return try labelValues(label, params)
+        case "/api/v1/metadata": return metadata(params)
+        default: return Self.success { $0.array { _ in } }
         }
     }
 
@@ -197,8 +203,8 @@ struct PrometheusAPIRoutes {
                         writer.field("scrapeUrl", health.target.url)
                         writer.field("globalUrl", health.target.url)
                         writer.field("lastError", health.lastError)
-                        writer.field("lastScrape", health.lastScrape == 0 ? "0001-01-01T00:00:00Z" : Self.rfc3339(health.lastScrape))
-                        writer.key("lastScrapeDuration"); writer.raw(PromFormat.value(health.lastScrapeDuration))
+                        writer.field("lastScrape", health.lastScrape == 0 ? "0001-01-01T00:00:00Z" : RFC3339.format(health.lastScrape))
+                        writer.key("lastScrapeDuration"); writer.raw(PromNumber.format(health.lastScrapeDuration))
                         writer.field("health", health.state.rawValue)
                         writer.field("scrapeInterval", PromDuration.format(health.target.config.scrapeInterval))
                         writer.field("scrapeTimeout", PromDuration.format(health.target.config.scrapeTimeout))
@@ -256,7 +262,7 @@ struct PrometheusAPIRoutes {
                 writer.field("resultType", "string")
                 writer.key("result")
                 writer.array { writer in
-                    writer.raw(PromFormat.time(time))
+                    writer.raw(PromNumber.seconds(time))
                     writer.string(text)
                 }
             }
@@ -265,15 +271,9 @@ struct PrometheusAPIRoutes {
 
     static func point(_ sample: Sample, _ writer: inout JSONWriter) {
         writer.array { writer in
-            writer.raw(PromFormat.time(sample.timestamp))
-            writer.string(PromFormat.value(sample.value))
+            writer.raw(PromNumber.seconds(sample.timestamp))
+            writer.string(PromNumber.format(sample.value))
         }
-    }
-
-    static func rfc3339(_ ms: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
     // MARK: Envelopes
