@@ -51,6 +51,6 @@ struct AuthMiddleware: RouterMiddleware {
             writer.field("errorType", "unauthorized")
             writer.field("error", message)
         }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: writer.text)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: writer.buffer))
     }
 }

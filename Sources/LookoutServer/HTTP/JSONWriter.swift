@@ -1,16 +1,20 @@
 import LookoutModel
+import Hummingbird
 
-/// Builds JSON text directly, for API responses whose exact shape matters (Prometheus renders
-/// sample values as strings and times as bare numbers) and which can be large.
+/// Builds JSON directly as UTF-8 bytes, for API responses whose exact shape matters (Prometheus
+/// renders sample values as strings and times as bare numbers) and which can be large.
 struct JSONWriter {
-    private(set) var text = ""
+    private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = [false]
+    private var pendingKey = false
 
-    init() {
-        text.reserveCapacity(1024)
+    init(capacity: Int = 1024) {
+        bytes.reserveCapacity(capacity)
     }
 
-    private var pendingKey = false
+    /// The JSON as a string (tests and logs); responses use `buffer`.
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+    var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
 
     /// Writes the comma before a value unless it follows its key.
     private mutating func separate() {
@@ -18,25 +22,25 @@ struct JSONWriter {
             pendingKey = false
             return
         }
-        if needsComma[needsComma.count - 1] { text += "," }
+        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
     }
 
-    mutating func beginObject() { separate(); text += "{"; needsComma.append(false) }
-    mutating func endObject() { text += "}"; needsComma.removeLast() }
-    mutating func beginArray() { separate(); text += "["; needsComma.append(false) }
-    mutating func endArray() { text += "]"; needsComma.removeLast() }
+    mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
+    mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma.removeLast() }
+    mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
+    mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma.removeLast() }
 
     /// Writes `"key":` inside an object; the next call supplies the value.
     mutating func key(_ name: String) {
         separate()
-        Self.appendQuoted(name, to: &text)
-        text += ":"
+        Self.appendQuoted(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
         pendingKey = true
     }
 
-    mutating func string(_ value: String) { separate(); Self.appendQuoted(value, to: &text) }
-    mutating func raw(_ json: String) { separate(); text += json }
+    mutating func string(_ value: String) { separate(); Self.appendQuoted(value, to: &bytes) }
+    mutating func raw(_ json: String) { separate(); bytes.append(contentsOf: json.utf8) }
     mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
     mutating func int(_ value: Int) { raw(String(value)) }
     mutating func null() { raw("null") }
@@ -62,30 +66,34 @@ struct JSONWriter {
         }
     }
 
-    static func appendQuoted(_ value: String, to text: inout String) {
-        text += "\""
-        var needsEscape = false
-        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            needsEscape = true
-            break
-        }
-        if !needsEscape {
-            text += value
-        } else {
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case "\n": text += "\\n"
-                case "\r": text += "\\r"
-                case "\t": text += "\\t"
-                case let s where s.value < 0x20:
-                    let hex = String(s.value, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: text.unicodeScalars.append(scalar)
-                }
+    /// A Prometheus point: `[<unix seconds>,"<value>"]`. The hot path of query responses.
+    mutating func point(_ sample: Sample) {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        bytes.append(contentsOf: PromNumber.seconds(sample.timestamp).utf8)
+        bytes.append(contentsOf: #","#.utf8)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: PromNumber.format(sample.value).utf8)
+        bytes.append(contentsOf: #""]"#.utf8)
+    }
+
+    static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: #"\n"#.utf8)
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: #"\r"#.utf8)
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: #"\t"#.utf8)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: #"\u00"#.utf8)
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0xF)])
+            default: bytes.append(byte)
             }
         }
-        text += "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 }

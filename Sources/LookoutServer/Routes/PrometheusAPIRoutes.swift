@@ -239,7 +239,7 @@ struct PrometheusAPIRoutes {
                     for item in samples {
                         writer.object { writer in
                             writer.key("metric"); writer.labels(item.labels)
-                            writer.key("value"); point(item.sample, &writer)
+                            writer.key("value"); writer.point(item.sample)
                         }
                     }
                 }
@@ -251,13 +251,13 @@ struct PrometheusAPIRoutes {
                         writer.object { writer in
                             writer.key("metric"); writer.labels(item.labels)
                             writer.key("values")
-                            writer.array { writer in for sample in item.samples { point(sample, &writer) } }
+                            writer.array { writer in for sample in item.samples { writer.point(sample) } }
                         }
                     }
                 }
             case .scalar(let sample):
                 writer.field("resultType", "scalar")
-                writer.key("result"); point(sample, &writer)
+                writer.key("result"); writer.point(sample)
             case .string(let text, let time):
                 writer.field("resultType", "string")
                 writer.key("result")
@@ -266,13 +266,6 @@ struct PrometheusAPIRoutes {
                     writer.string(text)
                 }
             }
-        }
-    }
-
-    static func point(_ sample: Sample, _ writer: inout JSONWriter) {
-        writer.array { writer in
-            writer.raw(PromNumber.seconds(sample.timestamp))
-            writer.string(PromNumber.format(sample.value))
         }
     }
 
@@ -285,7 +278,7 @@ struct PrometheusAPIRoutes {
             writer.key("data")
             data(&writer)
         }
-        return json(writer.text, status: .ok)
+        return json(writer, status: .ok)
     }
 
     static func failure(_ error: APIError) -> Response {
@@ -295,11 +288,10 @@ struct PrometheusAPIRoutes {
             writer.field("errorType", error.type)
             writer.field("error", error.message)
         }
-        return json(writer.text, status: error.status)
+        return json(writer, status: error.status)
     }
 
-    static func json(_ text: String, status: HTTPResponse.Status) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    static func json(_ writer: JSONWriter, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: writer.buffer))
     }
 }
