@@ -1,7 +1,8 @@
 /// Prometheus durations such as `15s`, `1h30m`, `500ms`, `2d`, `1w`, `1y`, held as milliseconds.
 public enum PromDuration {
     /// Parses a duration; units must appear from largest to smallest, each at most once.
-    /// Returns nil for anything else (including an empty string).
+    /// Returns nil for anything else (including an empty string) and for a total that does not
+    /// fit in an `Int64` of milliseconds.
     public static func parse(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [
             ("y", 365 * 86_400_000), ("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000),
@@ -29,9 +30,10 @@ public enum PromDuration {
             guard let unitIndex = units.firstIndex(where: { $0.0 == unitText }),
                   unitIndex > lastUnit else { return nil }
             lastUnit = unitIndex
-            let (product, overflow) = number.multipliedReportingOverflow(by: units[unitIndex].1)
-            if overflow { return nil }
-            total += product
+            let (product, o1) = number.multipliedReportingOverflow(by: units[unitIndex].1)
+            let (sum, o2) = total.addingReportingOverflow(product)
+            if o1 || o2 { return nil }
+            total = sum
             i = unitEnd
         }
         return total

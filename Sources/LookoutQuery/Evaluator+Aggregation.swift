@@ -25,7 +25,7 @@ extension Evaluator {
             case .topk, .bottomk:
                 let f = try scalarArg(parameter, at: t)
                 guard f.isFinite || f.isNaN, !f.isNaN, abs(f) < 9.2e18 else {
-                    throw .execution("Scalar value \(Expr.formatNumber(f)) overflows int64")
+                    throw .execution("Scalar value \(PromNumber.formatShortest(f)) overflows int64")
                 }
                 k = Int(f)
                 if k < 1 { return [] }
@@ -53,7 +53,7 @@ extension Evaluator {
         var order: [Group] = []
         for var s in input {
             if agg.op == .countValues {
-                s.labels = s.labels.setting(valueLabel, to: formatGoFloat(s.value))
+                s.labels = s.labels.setting(valueLabel, to: PromNumber.formatPlain(s.value))
                 s.id = -1
             }
             let keyID: Int32
@@ -123,35 +123,4 @@ extension Evaluator {
         }
         return out
     }
-}
-
-/// Formats like Go's `strconv.FormatFloat(v, 'f', -1, 64)`.
-func formatGoFloat(_ v: Double) -> String {
-    if v.isNaN { return "NaN" }
-    if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
-    if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-    var s = "\(v)"
-    if s.hasSuffix(".0") { s.removeLast(2) }
-    if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-        // Expand exponent notation into plain decimal digits.
-        let mantissa = String(s[..<e]), exponent = Int(s[s.index(after: e)...]) ?? 0
-        let negative = mantissa.hasPrefix("-")
-        let digits = mantissa.replacingOccurrences(of: "-", with: "")
-        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
-        let intPart = String(parts[0]), frac = parts.count > 1 ? String(parts[1]) : ""
-        var all = intPart + frac
-        var point = intPart.count + exponent
-        if point <= 0 {
-            all = String(repeating: "0", count: -point + 1) + all
-            point = 1
-        } else if point > all.count {
-            all += String(repeating: "0", count: point - all.count)
-        }
-        var result = String(all.prefix(point))
-        var rest = String(all.dropFirst(point))
-        while rest.hasSuffix("0") { rest.removeLast() }
-        if !rest.isEmpty { result += "." + rest }
-        s = (negative ? "-" : "") + result
-    }
-    return s
 }

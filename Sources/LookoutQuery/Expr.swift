@@ -31,7 +31,7 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .number(let v): return Expr.formatNumber(v)
+        case .number(let v): return PromNumber.formatShortest(v)
         case .string(let s): return Expr.quote(s)
         case .vectorSelector(let vs): return vs.description
         case .matrixSelector(let vs, let range):
@@ -64,13 +64,6 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         case .call(let name, let args):
             return !Expr.atModifierUnsafeFunctions.contains(name) && args.allSatisfy(\.isStepInvariant)
         }
-    }
-
-    static func formatNumber(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v < 0 ? "-Inf" : "Inf" }
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-        return "\(v)"
     }
 
     static func quote(_ s: String) -> String {

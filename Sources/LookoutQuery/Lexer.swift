@@ -161,7 +161,7 @@ struct Lexer {
         }
         if sawUnit, probe == bytes.count || !(Lexer.isAlpha(bytes[probe]) || Lexer.isDigit(bytes[probe]) || bytes[probe] == UInt8(ascii: ".")) {
             let literal = slice(start, probe)
-            if Lexer.durationMilliseconds(literal) != nil {
+            if PromDuration.parse(literal) != nil {
                 pos = probe
                 return Token(kind: .duration, text: literal, position: start)
             }
@@ -244,37 +244,5 @@ struct Lexer {
         // Escapes may spell invalid UTF-8, which Prometheus accepts; Swift strings repair it.
         token.value = String(decoding: out, as: UTF8.self)
         return token
-    }
-
-    /// Parses a duration like `PromDuration.parse`, but returns nil instead of overflowing.
-    static func durationMilliseconds(_ text: String) -> Int64? {
-        let units: [(String, Int64)] = [("y", 31_536_000_000), ("w", 604_800_000), ("d", 86_400_000),
-                                        ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)]
-        let bytes = Array(text.utf8)
-        var i = 0, total: Int64 = 0, lastUnit = -1
-        guard !bytes.isEmpty else { return nil }
-        while i < bytes.count {
-            let start = i
-            var number: Int64 = 0
-            while i < bytes.count, isDigit(bytes[i]) {
-                let (m, o1) = number.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(Int64(bytes[i] - 48))
-                if o1 || o2 { return nil }
-                number = a
-                i += 1
-            }
-            guard i > start else { return nil }
-            var end = i
-            while end < bytes.count, bytes[end] >= 97, bytes[end] <= 122 { end += 1 }
-            let unit = String(decoding: bytes[i..<end], as: UTF8.self)
-            guard let index = units.firstIndex(where: { $0.0 == unit }), index > lastUnit else { return nil }
-            lastUnit = index
-            let (product, o1) = number.multipliedReportingOverflow(by: units[index].1)
-            let (sum, o2) = total.addingReportingOverflow(product)
-            if o1 || o2 { return nil }
-            total = sum
-            i = end
-        }
-        return total
     }
 }

@@ -1,11 +1,29 @@
 import LookoutModel
 
 /// A recursive-descent (precedence-climbing) parser over the token list.
+///
+/// Rules:
+/// 1. No expression tree it returns is more than `maxDepth` nodes tall, and it never recurses
+///    more than `maxDepth` `parseExpr` calls deep: the parser, the evaluator, `description` and
+///    `isStepInvariant` all recurse once per tree level, so this bound is what keeps a hostile
+///    query such as `((((…` or `1+1+1+…` from overflowing a thread's stack.
 struct Parser {
+    /// The tallest expression accepted, counting parentheses, unary operators, calls,
+    /// aggregations, subqueries and binary operators (so `1+1+…+1` with 256 `+` is rejected).
+    /// Measured in a debug build, the costliest shape (nested function calls: parse, print and
+    /// evaluate) needs ~12 KiB of stack per level, ~3 MiB at this depth: safe on an 8 MiB thread.
+    /// `PromQLDepthTests.fitsInASmallStack` checks every shape at this depth on a 512 KiB thread
+    /// when run optimized (`swift test -c release`) and on a 4 MiB thread otherwise.
+    static let maxDepth = 256
+
     let text: String
     let tokens: [Token]
     var index = 0
     var bracketContext = false
+    /// How many `parseExpr` calls are active.
+    var nesting = 0
+    /// The height of the tree the last completed `parseExpr` returned.
+    var lastHeight = 0
 
     init(text: String, tokens: [Token]) {
         self.text = text
@@ -66,34 +84,52 @@ struct Parser {
 
     /// Returns the expression and the byte position where it starts.
     mutating func parseExpr(minPrecedence: Int) throws(QueryError) -> (Expr, Int) {
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Parser.maxDepth { throw tooDeep(at: current.position) }
         var (lhs, start) = try parseUnary()
+        var height = lastHeight
+        if height > Parser.maxDepth { throw tooDeep(at: start) }
         while let op = Parser.binaryOperator(current.kind), op.precedence >= minPrecedence {
-            let opToken = advance()
-            var returnBool = false
-            if current.kind == .bool {
-                _ = advance()
-                returnBool = true
-            }
-            var matching = VectorMatching()
-            var matchingWritten = false
-            if current.kind == .on || current.kind == .ignoring {
-                matching.on = advance().kind == .on
-                matching.labels = try parseLabelList()
-                matchingWritten = true
-            }
-            if matchingWritten, current.kind == .groupLeft || current.kind == .groupRight {
-                let group = advance()
-                matching.cardinality = group.kind == .groupLeft ? .manyToOne : .oneToMany
-                if current.kind == .leftParen { matching.include = try parseLabelList() }
-                matchingWritten = true
-            }
-            let nextMin = op == .pow ? op.precedence : op.precedence + 1
-            let (rhs, rhsStart) = try parseExpr(minPrecedence: nextMin)
-            lhs = try makeBinary(op, lhs, rhs, returnBool: returnBool, matching: matching,
-                                 matchingWritten: matchingWritten, opPosition: opToken.position, rhsStart: rhsStart,
+            let opPosition = advance().position
+            let modifiers = try parseBinaryModifiers()
+            let (rhs, rhsStart) = try parseExpr(minPrecedence: op == .pow ? op.precedence : op.precedence + 1)
+            height = max(height, lastHeight) + 1
+            if height > Parser.maxDepth { throw tooDeep(at: opPosition) }
+            lhs = try makeBinary(op, lhs, rhs, returnBool: modifiers.returnBool, matching: modifiers.matching,
+                                 matchingWritten: modifiers.matchingWritten, opPosition: opPosition, rhsStart: rhsStart,
                                  start: start)
         }
+        lastHeight = height
         return (lhs, start)
+    }
+
+    /// `bool`, `on`/`ignoring` and `group_left`/`group_right` after a binary operator. (Kept out
+    /// of `parseExpr` so that its stack frame, paid once per nesting level, stays small.)
+    mutating func parseBinaryModifiers() throws(QueryError) -> (returnBool: Bool, matching: VectorMatching, matchingWritten: Bool) {
+        var returnBool = false
+        if current.kind == .bool {
+            _ = advance()
+            returnBool = true
+        }
+        var matching = VectorMatching()
+        var matchingWritten = false
+        if current.kind == .on || current.kind == .ignoring {
+            matching.on = advance().kind == .on
+            matching.labels = try parseLabelList()
+            matchingWritten = true
+        }
+        if matchingWritten, current.kind == .groupLeft || current.kind == .groupRight {
+            let group = advance()
+            matching.cardinality = group.kind == .groupLeft ? .manyToOne : .oneToMany
+            if current.kind == .leftParen { matching.include = try parseLabelList() }
+            matchingWritten = true
+        }
+        return (returnBool, matching, matchingWritten)
+    }
+
+    func tooDeep(at position: Int) -> QueryError {
+        error("expression nested too deeply: more than \(Parser.maxDepth) levels of parentheses, operators or calls", at: position)
     }
 
     mutating func makeBinary(_ op: BinaryOperation.Operator, _ lhs: Expr, _ rhs: Expr, returnBool: Bool,
@@ -138,21 +174,58 @@ struct Parser {
         if current.kind == .sub || current.kind == .add {
             let opToken = advance()
             let (operand, _) = try parseExpr(minPrecedence: BinaryOperation.Operator.pow.precedence)
-            if case .number(let v) = operand {
-                return (.number(opToken.kind == .sub ? -v : v), opToken.position)
-            }
-            guard operand.type == .scalar || operand.type == .vector else {
-                throw error("unary expression only allowed on expressions of type scalar or instant vector, got \"\(operand.type.rawValue)\"", at: opToken.position)
-            }
-            return (.unary(negate: opToken.kind == .sub, operand), opToken.position)
+            return try makeUnary(negate: opToken.kind == .sub, operand, at: opToken.position)
         }
         let start = current.position
+        lastHeight = 1
         var expr = try parsePrimary()
         expr = try parsePostfix(expr, start: start)
         return (expr, start)
     }
 
+    mutating func makeUnary(negate: Bool, _ operand: Expr, at position: Int) throws(QueryError) -> (Expr, Int) {
+        if case .number(let v) = operand {
+            return (.number(negate ? -v : v), position)
+        }
+        lastHeight += 1
+        guard operand.type == .scalar || operand.type == .vector else {
+            throw error("unary expression only allowed on expressions of type scalar or instant vector, got \"\(operand.type.rawValue)\"", at: position)
+        }
+        return (.unary(negate: negate, operand), position)
+    }
+
+    /// A parenthesized expression, call or aggregation — the cases that recurse — or else an atom.
+    /// (Kept small: its stack frame is paid once per nesting level.)
     mutating func parsePrimary() throws(QueryError) -> Expr {
+        switch current.kind {
+        case .leftParen:
+            _ = advance()
+            let (inner, _) = try parseExpr(minPrecedence: 0)
+            lastHeight += 1
+            try expectClosingParen()
+            return .paren(inner)
+        case .identifier, .metricIdentifier:
+            let token = advance()
+            if token.kind == .identifier, let op = Aggregation.Operator(rawValue: token.text.lowercased()),
+               [.leftParen, .by, .without].contains(current.kind) {
+                return try parseAggregation(op, token)
+            }
+            if current.kind == .leftParen {
+                return try parseCall(token)
+            }
+            return .vectorSelector(try parseSelector(name: token.text, namePosition: token.position))
+        default:
+            return try parseAtom()
+        }
+    }
+
+    mutating func expectClosingParen() throws(QueryError) {
+        if current.kind == .eof { throw error("unclosed left parenthesis", at: current.position) }
+        try expect(.rightParen, "in paren expression, expected \")\"")
+    }
+
+    /// A number, string or selector, or the error for a token that cannot start an expression.
+    mutating func parseAtom() throws(QueryError) -> Expr {
         let token = current
         switch token.kind {
         case .number:
@@ -161,27 +234,11 @@ struct Parser {
         case .string:
             _ = advance()
             return .string(token.value)
-        case .leftParen:
-            _ = advance()
-            let (inner, _) = try parseExpr(minPrecedence: 0)
-            if current.kind == .eof { throw error("unclosed left parenthesis", at: current.position) }
-            try expect(.rightParen, "in paren expression, expected \")\"")
-            return .paren(inner)
         case .leftBrace:
             return .vectorSelector(try parseSelector(name: nil, namePosition: token.position))
         case .land, .lor, .lunless, .by, .without, .offset:
             // Prometheus's grammar lets these keywords name a metric.
             _ = advance()
-            return .vectorSelector(try parseSelector(name: token.text, namePosition: token.position))
-        case .identifier, .metricIdentifier:
-            _ = advance()
-            if token.kind == .identifier, let op = Aggregation.Operator(rawValue: token.text.lowercased()),
-               [.leftParen, .by, .without].contains(current.kind) {
-                return try parseAggregation(op, token)
-            }
-            if current.kind == .leftParen {
-                return try parseCall(token)
-            }
             return .vectorSelector(try parseSelector(name: token.text, namePosition: token.position))
         case .eof:
             throw unexpected(token)
@@ -281,8 +338,11 @@ struct Parser {
     mutating func parseCallArgs() throws(QueryError) -> [(Expr, Int)] {
         try expect(.leftParen, "expected \"(\"")
         var args: [(Expr, Int)] = []
+        var tallest = 0
+        defer { lastHeight = tallest + 1 }
         while current.kind != .rightParen {
             args.append(try parseExpr(minPrecedence: 0))
+            tallest = max(tallest, lastHeight)
             if current.kind == .comma {
                 _ = advance()
                 if current.kind == .rightParen { throw error("trailing commas not allowed in function call args", at: current.position) }
@@ -300,6 +360,11 @@ struct Parser {
             throw error("unknown function with name \"\(name)\"", at: nameToken.position)
         }
         let args = try parseCallArgs()
+        return try makeCall(nameToken, signature, args)
+    }
+
+    func makeCall(_ nameToken: Token, _ signature: FunctionSignature, _ args: [(Expr, Int)]) throws(QueryError) -> Expr {
+        let name = nameToken.text
         let n = signature.argTypes.count
         switch signature.variadic {
         case 0:
@@ -337,6 +402,12 @@ struct Parser {
             hasGrouping = true
         }
         let args = try parseCallArgs()
+        return try makeAggregation(op, opToken, args, grouping: grouping, without: without, hasGrouping: hasGrouping)
+    }
+
+    mutating func makeAggregation(_ op: Aggregation.Operator, _ opToken: Token, _ args: [(Expr, Int)],
+                                  grouping: [String], without: Bool, hasGrouping: Bool) throws(QueryError) -> Expr {
+        var grouping = grouping, without = without, hasGrouping = hasGrouping
         if !hasGrouping, current.kind == .by || current.kind == .without {
             without = advance().kind == .without
             grouping = try parseLabelList()
@@ -375,7 +446,7 @@ struct Parser {
     }
 
     func durationValue(_ token: Token) -> Int64? {
-        if token.kind == .duration { return Lexer.durationMilliseconds(token.text) }
+        if token.kind == .duration { return PromDuration.parse(token.text) }
         return nil
     }
 
@@ -400,6 +471,7 @@ struct Parser {
                     if let step, step <= 0 { throw error("zero step in subquery", at: bracket.position) }
                     if range <= 0 { throw error("duration must be greater than 0", at: bracket.position) }
                     expr = .subquery(Subquery(expr: expr, range: range, step: step))
+                    lastHeight += 1
                 } else {
                     try expect(.rightBracket, "in matrix selector, expected \"]\"")
                     guard case .vectorSelector(let vs) = expr else {

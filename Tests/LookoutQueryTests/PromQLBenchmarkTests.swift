@@ -6,8 +6,8 @@ import Testing
 /// Engine-only latency on synthetic data (1000 series, 1 day at 15 s), when `PROMQL_BENCH` is set;
 /// run with `swift test -c release --filter PromQLBenchmarkTests`.
 @Suite struct PromQLBenchmarkTests {
-    @Test func rangeQueries() throws {
-        guard ProcessInfo.processInfo.environment["PROMQL_BENCH"] != nil else { return }
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["PROMQL_BENCH"] != nil, "set PROMQL_BENCH to run"))
+    func rangeQueries() throws {
         let querier = InMemoryMetricQuerier((0..<1000).map { i in
             SeriesData(labels: ["__name__": "m", "i": String(i), "job": String(i % 5)],
                        samples: (0..<5760).map { Sample(Int64($0) * 15_000, Double($0)) })

@@ -8,8 +8,9 @@ import Testing
 /// tests/differential/generate.py) and `expected.jsonl` (one query per line with Prometheus's
 /// `response` envelope, fields as in tests/differential/queries.py).
 @Suite struct PromQLDifferentialTests {
-    @Test func recordedPrometheusResponses() throws {
-        guard let dir = ProcessInfo.processInfo.environment["PROMQL_DIFF_DIR"] else { return }
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["PROMQL_DIFF_DIR"] != nil, "set PROMQL_DIFF_DIR to run"))
+    func recordedPrometheusResponses() throws {
+        let dir = try #require(ProcessInfo.processInfo.environment["PROMQL_DIFF_DIR"])
         let engine = QueryEngine(querier: try Self.load(dir + "/data.txt"))
         let lines = try String(contentsOfFile: dir + "/expected.jsonl", encoding: .utf8).split(separator: "\n")
         var failures = 0

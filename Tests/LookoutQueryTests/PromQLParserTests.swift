@@ -25,7 +25,10 @@ import Testing
         ("a / on(x) group_left(y) b", "a / on (x) group_left (y) b"),
         ("a > bool ignoring(x) b", "a > bool ignoring (x) b"),
         ("a and b or c unless d", "a and b or c unless d"),
-        ("0x1F + 1e3 + Inf", "31 + 1000 + Inf"),
+        // Number literals print as Go's fmt.Sprint does.
+        ("0x1F + 1e3 + Inf", "31 + 1000 + +Inf"),
+        ("123456 + 1e6 + 0.0001 + 0.00001 + 1.5e300", "123456 + 1e+06 + 0.0001 + 1e-05 + 1.5e+300"),
+        ("-1e-7 + -0", "-1e-07 + -0"),
         ("'single' ", "\"single\""),
         ("`raw\\n`", "\"raw\\\\n\""),
         ("foo # comment\n + bar", "foo + bar"),

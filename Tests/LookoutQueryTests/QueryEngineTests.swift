@@ -89,5 +89,17 @@ import Testing
         _ = try engine.range("m", start: Int64.max - 10, end: Int64.max, step: 7)
         #expect(throws: QueryError.self) { try engine.instant("m[999999999999999999999y]", at: 0) }
         #expect(throws: QueryError.self) { try engine.instant("m[9000000000y1w]", at: 0) }
+        // Each unit fits but their sum overflows: the lexer rejects it rather than trapping.
+        #expect(throws: QueryError.badData("1:3: parse error: bad number or duration syntax: \"292471208y36w\"")) {
+            try engine.instant("m[292471208y36w]", at: 0)
+        }
+    }
+
+    /// `%v`-formatted numbers in messages, as Prometheus 2.42's `fmt` prints them.
+    @Test func overflowMessageFormatsLikeGo() {
+        let engine = QueryEngine(querier: Self.querier())
+        #expect(throws: QueryError.execution("Scalar value 1e+20 overflows int64")) {
+            try engine.instant("topk(1e20, m)", at: 0)
+        }
     }
 }

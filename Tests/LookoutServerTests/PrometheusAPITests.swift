@@ -77,6 +77,11 @@ import Testing
         ("/api/v1/series", .badRequest, "bad_data", "no match[] parameter provided"),
         ("/api/v1/series?match%5B%5D=sum(x)", .badRequest, "bad_data", "not a series selector"),
         ("/api/v1/label/1bad/values", .badRequest, "bad_data", "invalid label name"),
+        ("/api/v1/query?query=" + String(repeating: "(", count: 20_000) + "1" + String(repeating: ")", count: 20_000),
+         .badRequest, "bad_data", "nested too deeply"),
+        ("/api/v1/query?query=up&time=1e300", .badRequest, "bad_data", "invalid parameter \"time\""),
+        ("/api/v1/query_range?query=up&start=0&end=10&step=1e300", .badRequest, "bad_data", "invalid parameter \"step\""),
+        ("/api/v1/query?query=up&timeout=292471208y36w", .badRequest, "bad_data", "invalid parameter \"timeout\""),
     ]
 
     @Test(arguments: 0..<errors.count) func errorsUsePrometheusEnvelope(_ index: Int) async throws {
