@@ -13,12 +13,14 @@ public enum PromNumber {
         if v == .infinity { return "+Inf" }
         if v == -.infinity { return "-Inf" }
         if v == 0 { return v.sign == .minus ? "-0" : "0" }
-        let shortest = "\(v)"   // Swift prints the shortest round-trip digits, sometimes with an exponent
         let magnitude = abs(v)
+        // Fast path for the commonest values: whole numbers print as integers.
+        if magnitude < 1e15, v == v.rounded(.towardZero) { return String(Int64(v)) }
+        let shortest = "\(v)"   // Swift prints the shortest round-trip digits, sometimes with an exponent
         if magnitude < 1e-6 || magnitude >= 1e21 {
             return exponentForm(shortest)
         }
-        guard let e = shortest.firstIndex(where: { $0 == "e" || $0 == "E" }) else {
+        guard shortest.utf8.contains(UInt8(ascii: "e")), let e = shortest.firstIndex(of: "e") else {
             return shortest.hasSuffix(".0") ? String(shortest.dropLast(2)) : shortest
         }
         return plainForm(mantissa: String(shortest[..<e]), exponent: Int(shortest[shortest.index(after: e)...])!)
