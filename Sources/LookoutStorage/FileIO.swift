@@ -40,6 +40,29 @@ enum FileIO {
         try fsync(fd, path: path)
     }
 
+    /// Replaces `path` with `bytes` so that a crash leaves either the old file or the complete new one:
+    /// writes `<path>.tmp`, fsyncs it, renames it over `path` and fsyncs the directory. On failure the
+    /// temp file is removed and `path` is untouched.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let tmp = path + ".tmp"
+        let fd = try open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        do {
+            try writeAll(fd, bytes, path: tmp)
+            try fsync(fd, path: tmp)
+        } catch {
+            Glibc.close(fd)
+            unlink(tmp)
+            throw error
+        }
+        Glibc.close(fd)
+        if rename(tmp, path) != 0 {
+            let failure = error("rename", tmp)
+            unlink(tmp)
+            throw failure
+        }
+        try fsyncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
     static func truncate(_ path: String, to length: Int64) throws {
         if path.withCString({ Glibc.truncate($0, off_t(length)) }) != 0 { throw error("truncate", path) }
     }

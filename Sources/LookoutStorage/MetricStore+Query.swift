@@ -141,6 +141,13 @@ struct ChunkReader {
             }
             fds[path] = fd
         }
+        // The location comes from index.sqlite: check it before it sizes a buffer.
+        guard location.offset >= Int64(PartitionFile.headerSize),
+              location.length >= Int64(PartitionFile.recordHeaderSize + 4),
+              location.length <= PartitionFile.maxRecordLength else {
+            throw StorageError(.corruption, "index row has impossible chunk length \(location.length)",
+                               file: path, offset: location.offset)
+        }
         let bytes = try FileIO.pread(fd, count: Int(location.length), offset: location.offset, path: path)
         try PartitionFile.decodeRecord(bytes, path: path, offset: location.offset, body)
     }

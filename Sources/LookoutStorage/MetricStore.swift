@@ -20,17 +20,23 @@ import LookoutModel
 /// 1. An append is applied to the head and its WAL record enqueued under one lock, so WAL order is
 ///    apply order; it returns only once that record is durable per `StorageOptions.fsync`.
 /// 2. Out-of-order and duplicate samples are not logged, so replay sees exactly the accepted samples.
-/// 3. A partition is written only once its window plus the grace period is over; from then on samples
-///    older than its end are rejected (`StorageStats.minValidTime`), so a written partition never changes.
+/// 3. A partition is written only once its window plus the grace period is over, judged by the newest
+///    head sample but never past the wall clock (`StorageOptions.clock`); from then on samples older than
+///    its end are rejected (`StorageStats.minValidTime`), so a written partition never changes. Samples
+///    more than one partition duration ahead of the wall clock are rejected as out of bounds, so one
+///    sample in the wrong unit cannot close the current partitions.
 /// 4. Partition file first (fsynced, renamed), then its index rows and `flushed_until` in one SQLite
 ///    transaction, then a WAL checkpoint, then old WAL segments are deleted. A crash between any two
 ///    steps replays the WAL again; samples below `flushed_until` are dropped during replay.
 /// 5. On open a torn WAL tail is cut and everything before it replayed; corruption before the tail is
 ///    an error (`StorageError.Code.corruption`) naming the file and offset.
+/// 6. After a WAL write or fsync fails, every append fails (without touching the head) until the store is
+///    reopened; no append is acknowledged unless its record was written (and fsynced per mode).
 ///
 /// Thread-safety: the head (`byLabels`, `byRef`, `MemSeries` contents, counters) is guarded by
 /// `headLock`; the WAL and the index have their own locks, which may be taken while holding `headLock`
-/// but never the other way round. `flushLock` lets one thread at a time write partitions.
+/// but never the other way round (retention holds `headLock` while deleting index rows, so no append
+/// revives a series under an id being deleted). `flushLock` lets one thread at a time write partitions.
 public final class MetricStore: MetricQuerier, @unchecked Sendable {
     public let directory: String
     public let options: StorageOptions
@@ -57,6 +63,8 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     /// Whether `index.sqlite` may hold series that are not in the head (then a new label set must be
     /// looked up there to reuse its id). False for a fresh store until the first partition is written.
     private var indexHasOtherSeries = true
+    /// Test hook: called by `enforceRetention(now:)`, holding `headLock`, just before it deletes index rows.
+    var retentionWillDelete: (() -> Void)?
 
     /// Opens or creates the store under `directory` (creates index.sqlite, wal/, metrics/), cuts a torn
     /// WAL tail by CRC, replays the WAL into the head. `progress` is called during replay with
@@ -77,22 +85,48 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
             throw StorageError(.io, "cannot create store directories: \(error)", file: directory)
         }
         lockFD = try Self.lockDirectory(directory)
+        // Until the store is fully open, every failure releases what was acquired so far: the LOCK
+        // descriptor, the index and the WAL (with its writer thread).
+        var openedIndex: SeriesIndex?
+        var openedWAL: WriteAheadLog?
+        var state = ReplayState()
+        let started = Date()
         do {
-            index = try SeriesIndex(path: directory + "/index.sqlite")
+            let index = try SeriesIndex(path: directory + "/index.sqlite")
+            openedIndex = index
+            minValidTime = try index.meta("flushed_until") ?? .min
+            state.partitionDuration = options.partitionDuration
+            state.samplesPerChunk = options.samplesPerChunk
+            let firstSegment = try Self.replay(walDirectory: directory + "/wal", into: &state, minValidTime: minValidTime,
+                                               progress: progress)
+            openedWAL = try WriteAheadLog(directory: directory + "/wal", mode: options.fsync,
+                                          segmentBytes: options.walSegmentBytes, firstSegment: firstSegment, logger: logger)
         } catch {
+            openedIndex?.close()
             Glibc.close(lockFD)
             throw error
         }
-        minValidTime = try index.meta("flushed_until") ?? .min
-        let started = Date()
-        var state = ReplayState()
-        state.partitionDuration = options.partitionDuration
-        state.samplesPerChunk = options.samplesPerChunk
-        let firstSegment = try Self.replay(walDirectory: directory + "/wal", into: &state, minValidTime: minValidTime,
-                                           progress: progress)
-        wal = try WriteAheadLog(directory: directory + "/wal", mode: options.fsync,
-                                segmentBytes: options.walSegmentBytes, firstSegment: firstSegment, logger: logger)
-        // Install replayed state.
+        index = openedIndex!
+        wal = openedWAL!
+        do {
+            try installReplayed(state)
+            logger.info("metric store opened", metadata: [
+                "storage.path": "\(directory)", "storage.head_series": "\(byLabels.count)",
+                "storage.wal_records_replayed": "\(counters.walRecordsReplayed)",
+                "storage.replay_seconds": "\(Date().timeIntervalSince(started))",
+            ])
+            try maybeFlush()
+        } catch {
+            closed = true
+            try? wal.close() // stops the writer thread
+            index.close()
+            Glibc.close(lockFD)
+            throw error
+        }
+    }
+
+    /// Installs the head rebuilt by WAL replay and indexes its new series.
+    private func installReplayed(_ state: ReplayState) throws {
         for s in state.series {
             byLabels[s.labels] = s
             byRef[s.ref] = s
@@ -106,12 +140,6 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         counters.walRecordsReplayed = state.records
         try indexPending()
         indexHasOtherSeries = try index.seriesCount() > byLabels.count
-        logger.info("metric store opened", metadata: [
-            "storage.path": "\(directory)", "storage.head_series": "\(byLabels.count)",
-            "storage.wal_records_replayed": "\(counters.walRecordsReplayed)",
-            "storage.replay_seconds": "\(Date().timeIntervalSince(started))",
-        ])
-        try maybeFlush()
     }
 
     /// Takes a POSIX record lock on `directory/LOCK` so that a second process cannot open the same
@@ -131,94 +159,113 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
 
     /// Appends one batch (one scrape or one push); returns once the batch's WAL record is durable per
     /// `options.fsync`. Out-of-order samples and duplicates (same timestamp, different value) are
-    /// counted, not errors; the same timestamp and value again is silently ignored.
+    /// counted, not errors; the same timestamp and value again is silently ignored. Samples more than
+    /// one partition duration ahead of the wall clock are rejected as out of bounds.
     public func append(_ batch: [(labels: Labels, sample: Sample)]) async throws -> AppendResult {
-        let (result, seq) = try apply(batch)
-        try indexPending()
-        if let seq { try await wal.waitDurable(seq) }
-        flushInBackgroundIfDue()
-        return result
+        try await acknowledge(apply(batch) { item, pass in (try seriesLocked(labels: item.labels, &pass), item.sample) })
     }
 
     /// Synchronous variant for import and benchmarks: fsyncs once at the end of each call.
     public func appendSync(_ batch: [(labels: Labels, sample: Sample)]) throws -> AppendResult {
-        let (result, seq) = try apply(batch)
+        try acknowledgeSync(apply(batch) { item, pass in (try seriesLocked(labels: item.labels, &pass), item.sample) })
+    }
+
+    /// The one append path: resolves each element to its head series (creating it if needed) and
+    /// sample, applies the samples to the head and enqueues their WAL records, all under `headLock`.
+    /// Fails without touching the head when the WAL has already failed (nothing could be made durable).
+    private func apply<Element>(_ batch: [Element],
+                                _ resolve: (Element, inout AppendPass) throws -> (MemSeries, Sample)) throws
+        -> (result: AppendResult, seq: UInt64?) {
+        var pass = AppendPass(capacity: batch.count, maxTime: futureLimit())
+        headLock.lock()
+        defer { headLock.unlock() }
+        guard !closed else { throw StorageError(.closed, "the metric store is closed", file: directory) }
+        try wal.checkWritable()
+        do {
+            for element in batch {
+                let (series, sample) = try resolve(element, &pass)
+                appendLocked(series, sample, &pass)
+            }
+        } catch {
+            _ = try? finishLocked(&pass) // what reached the head must reach the WAL
+            throw error
+        }
+        let seq = try finishLocked(&pass)
+        return (pass.result, seq)
+    }
+
+    /// Waits until an applied batch is durable, then schedules background partition writes.
+    private func acknowledge(_ applied: (result: AppendResult, seq: UInt64?)) async throws -> AppendResult {
         try indexPending()
-        if let seq { try wal.flush(fsync: true, upTo: seq) }
+        if let seq = applied.seq { try await wal.waitDurable(seq) }
+        flushInBackgroundIfDue()
+        return applied.result
+    }
+
+    /// `acknowledge(_:)` for the synchronous variants: fsyncs and writes due partitions on this thread.
+    private func acknowledgeSync(_ applied: (result: AppendResult, seq: UInt64?)) throws -> AppendResult {
+        try indexPending()
+        if let seq = applied.seq { try wal.flush(fsync: true, upTo: seq) }
         try maybeFlush()
         flushInBackgroundIfDue() // head compaction
-        return result
+        return applied.result
     }
 
-    private func apply(_ batch: [(labels: Labels, sample: Sample)]) throws -> (AppendResult, UInt64?) {
-        var pass = AppendPass(capacity: batch.count)
-        headLock.lock()
-        defer { headLock.unlock() }
-        guard !closed else { throw StorageError(.closed, "the metric store is closed", file: directory) }
-        do {
-            for (labels, sample) in batch {
-                let series: MemSeries
-                if let s = byLabels[labels] {
-                    series = s
-                } else {
-                    series = try createSeriesLocked(labels, ref: nil)
-                    pass.newSeries.append((series.ref, labels))
-                    pass.result.seriesAdded += 1
-                }
-                appendLocked(series, sample, &pass)
-            }
-        } catch {
-            _ = finishLocked(&pass) // what reached the head must reach the WAL
-            throw error
-        }
-        let seq = finishLocked(&pass)
-        return (pass.result, seq)
+    /// The head series with `labels`, created (and counted in `pass`) if needed.
+    private func seriesLocked(labels: Labels, _ pass: inout AppendPass) throws -> MemSeries {
+        if let s = byLabels[labels] { return s }
+        let series = try createSeriesLocked(labels, ref: nil)
+        pass.newSeries.append((series.ref, labels))
+        pass.result.seriesAdded += 1
+        return series
     }
 
-    private func apply(refs batch: [(ref: SeriesRef, sample: Sample)]) throws -> (AppendResult, UInt64?) {
-        var pass = AppendPass(capacity: batch.count)
-        headLock.lock()
-        defer { headLock.unlock() }
-        guard !closed else { throw StorageError(.closed, "the metric store is closed", file: directory) }
-        do {
-            for (ref, sample) in batch {
-                let series: MemSeries
-                if let s = byRef[ref.id] {
-                    series = s
-                } else {
-                    // Dropped from the head after its partitions were written: bring it back under its id.
-                    guard let labels = try index.labels(ref.id) else {
-                        throw StorageError(.invalidArgument, "unknown series ref \(ref.id) (deleted by retention?)")
-                    }
-                    series = try createSeriesLocked(labels, ref: ref.id)
-                    pass.newSeries.append((series.ref, labels))
-                }
-                appendLocked(series, sample, &pass)
-            }
-        } catch {
-            _ = finishLocked(&pass) // what reached the head must reach the WAL
-            throw error
+    /// The head series with id `ref`; one dropped from the head after its partitions were written is
+    /// brought back under its id.
+    private func seriesLocked(ref: SeriesRef, _ pass: inout AppendPass) throws -> MemSeries {
+        if let s = byRef[ref.id] { return s }
+        guard let labels = try index.labels(ref.id) else {
+            throw StorageError(.invalidArgument, "unknown series ref \(ref.id) (deleted by retention?)")
         }
-        let seq = finishLocked(&pass)
-        return (pass.result, seq)
+        let series = try createSeriesLocked(labels, ref: ref.id)
+        pass.newSeries.append((series.ref, labels))
+        return series
     }
 
     /// Timestamps beyond ±2^60 ms (±36 million years) are rejected as out of bounds (counted as out of
     /// order), so partition arithmetic never overflows.
     static let maxTimestamp: Int64 = 1 << 60
 
+    /// The newest timestamp an append may carry now: one partition duration past the wall clock
+    /// (`StorageOptions.clock`), so a sample in the wrong unit (µs for ms) cannot make every partition
+    /// due. The past is not bounded here (`lookout import` backfills years of data).
+    private func futureLimit() -> Int64 {
+        let (limit, overflow) = options.clock().addingReportingOverflow(options.partitionDuration)
+        return overflow ? MetricStore.maxTimestamp : min(limit, MetricStore.maxTimestamp)
+    }
+
     /// What one append call accumulates while holding the head lock.
     private struct AppendPass {
         var result = AppendResult()
         var newSeries: [(ref: UInt64, labels: Labels)] = []
         var accepted: [(ref: UInt64, t: Int64, v: Double)] = []
-        init(capacity: Int) { accepted.reserveCapacity(capacity) }
+        /// Samples newer than this are out of bounds (`futureLimit()` when the pass started).
+        let maxTime: Int64
+        init(capacity: Int, maxTime: Int64) {
+            self.maxTime = maxTime
+            accepted.reserveCapacity(capacity)
+        }
     }
 
     @inline(__always)
     private func appendLocked(_ series: MemSeries, _ sample: Sample, _ pass: inout AppendPass) {
         let t = sample.timestamp
-        if t < minValidTime || t > MetricStore.maxTimestamp || t < -MetricStore.maxTimestamp {
+        if t > pass.maxTime || t < -MetricStore.maxTimestamp {
+            pass.result.outOfOrder += 1
+            pass.result.outOfBounds += 1
+            return
+        }
+        if t < minValidTime {
             pass.result.outOfOrder += 1
             return
         }
@@ -234,18 +281,19 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     }
 
     /// Updates counters and enqueues the WAL records (series first, then samples); returns the sequence
-    /// number to wait for, or nil when nothing was logged.
-    private func finishLocked(_ pass: inout AppendPass) -> UInt64? {
+    /// number to wait for, or nil when nothing was logged. Throws when the WAL has failed.
+    private func finishLocked(_ pass: inout AppendPass) throws -> UInt64? {
         pass.result.appended = pass.accepted.count
         counters.samplesAppended += pass.result.appended
         counters.outOfOrderRejected += pass.result.outOfOrder
         counters.duplicatesRejected += pass.result.duplicates
+        counters.outOfBoundsRejected += pass.result.outOfBounds
         guard !pass.newSeries.isEmpty || !pass.accepted.isEmpty else { return nil }
         var records: [UInt8] = []
         records.reserveCapacity(pass.accepted.count * 14 + 64)
         if !pass.newSeries.isEmpty { WALRecord.encodeSeries(&records, pass.newSeries) }
         if !pass.accepted.isEmpty { WALRecord.encodeSamples(&records, pass.accepted) }
-        return wal.enqueue(records)
+        return try wal.enqueue(records)
     }
 
     // MARK: Fast path by series ref
@@ -257,30 +305,22 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         defer { headLock.unlock() }
         guard !closed else { throw StorageError(.closed, "the metric store is closed", file: directory) }
         if let s = byLabels[labels] { return SeriesRef(id: s.ref) }
+        try wal.checkWritable()
         let s = try createSeriesLocked(labels, ref: nil)
         var records: [UInt8] = []
         WALRecord.encodeSeries(&records, [(s.ref, labels)])
-        _ = wal.enqueue(records)
+        _ = try wal.enqueue(records)
         return SeriesRef(id: s.ref)
     }
 
     /// `append(_:)` by series ref: skips hashing label sets.
     public func append(refs batch: [(ref: SeriesRef, sample: Sample)]) async throws -> AppendResult {
-        let (result, seq) = try apply(refs: batch)
-        try indexPending()
-        if let seq { try await wal.waitDurable(seq) }
-        flushInBackgroundIfDue()
-        return result
+        try await acknowledge(apply(batch) { item, pass in (try seriesLocked(ref: item.ref, &pass), item.sample) })
     }
 
     /// `appendSync(_:)` by series ref: skips hashing label sets.
     public func appendSync(refs batch: [(ref: SeriesRef, sample: Sample)]) throws -> AppendResult {
-        let (result, seq) = try apply(refs: batch)
-        try indexPending()
-        if let seq { try wal.flush(fsync: true, upTo: seq) }
-        try maybeFlush()
-        flushInBackgroundIfDue() // head compaction
-        return result
+        try acknowledgeSync(apply(batch) { item, pass in (try seriesLocked(ref: item.ref, &pass), item.sample) })
     }
 
     /// Creates a head series, reusing the id of an on-disk series with the same labels.
@@ -418,11 +458,15 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         }
     }
 
+    /// The oldest head partition whose window plus grace is over, judged by the newest head sample but
+    /// never by a time past the wall clock: a far-future sample already in the head (from before
+    /// `futureLimit()`, or replayed) must not make current partitions due and reject later samples.
     private func duePartition() -> Int64? {
+        let now = options.clock()
         headLock.lock()
         defer { headLock.unlock() }
         guard let p = headPartitions.min() else { return nil }
-        return p + options.partitionDuration + options.effectiveGrace <= maxT ? p : nil
+        return p + options.partitionDuration + options.effectiveGrace <= min(maxT, now) ? p : nil
     }
 
     /// Writes every partition whose window plus grace is over.
@@ -580,10 +624,17 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: metrics)) ?? []
         let old = names.compactMap(Int64.init).filter { $0 + options.partitionDuration <= cutoff }.sorted()
         guard !old.isEmpty else { return }
+        // headLock is held across the deletion: otherwise an append could revive a series that is not
+        // in `keep` under its on-disk id (`createSeriesLocked`) and lose its row and postings here.
         headLock.lock()
-        let keep = Set(byRef.keys)
+        do {
+            retentionWillDelete?()
+            try index.deletePartitions(old, keep: Set(byRef.keys))
+        } catch {
+            headLock.unlock()
+            throw error
+        }
         headLock.unlock()
-        try index.deletePartitions(old, keep: keep)
         for p in old {
             try? FileManager.default.removeItem(atPath: metrics + "/\(p)")
         }

@@ -19,6 +19,9 @@ enum PartitionFile {
     static let headerSize = 8
     /// series u64, min_t i64, max_t i64, codec u8, data length u32.
     static let recordHeaderSize = 29
+    /// Longest possible record: header, a chunk of at most 65,535 samples in any codec, CRC. Used to
+    /// reject impossible lengths read from the index before they size a buffer.
+    static let maxRecordLength: Int64 = 64 << 20
 
     /// `metrics/<partition>/chunks-<file as 6 digits>`, relative to the store directory.
     static func relativePath(partition: Int64, file: Int64) -> String {
@@ -55,22 +58,16 @@ enum PartitionFile {
         return (out, records)
     }
 
-    /// Writes `bytes` to `path` durably (temp file, fsync, rename, fsync directory).
+    /// Writes `bytes` to `path` durably (`FileIO.writeAtomically`), creating its partition directory
+    /// and fsyncing `metrics/` so the new directory itself survives a crash.
     static func write(_ bytes: [UInt8], to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let tmp = path + ".tmp"
-        let fd = try FileIO.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
         do {
-            try FileIO.writeAll(fd, bytes, path: tmp)
-            try FileIO.fsync(fd, path: tmp)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
-            Glibc.close(fd)
-            throw error
+            throw StorageError(.io, "cannot create partition directory: \(error)", file: dir)
         }
-        Glibc.close(fd)
-        if rename(tmp, path) != 0 { throw FileIO.error("rename", tmp) }
-        try FileIO.fsyncDirectory(dir)
+        try FileIO.writeAtomically(bytes, to: path)
         try FileIO.fsyncDirectory((dir as NSString).deletingLastPathComponent)
     }
 

@@ -86,22 +86,28 @@ extension MetricStore {
                 state.byLabels[labels] = s
             }
         case .samples:
-            return WALRecord.decodeSamples(payload) { ref, t, v in
+            var inBounds = true
+            let decoded = WALRecord.decodeSamples(payload) { ref, t, v in
+                // No append accepts such a timestamp; partition arithmetic on it could overflow.
+                guard t >= -MetricStore.maxTimestamp, t <= MetricStore.maxTimestamp else { inBounds = false; return }
                 guard t >= minValidTime, let s = state.byRef[ref] else { return }
                 _ = s.append(t, v, partitionDuration: state.partitionDuration, samplesPerChunk: state.samplesPerChunk,
                              newPartition: { _ in })
             }
+            return decoded && inBounds
         case .chunk:
             guard let (ref, codec, bytes) = WALRecord.decodeChunk(payload) else { return false }
             guard let s = state.byRef[ref] else { return true }
+            var inBounds = true
             do {
                 try codec.decode(bytes) { t, v in
+                    guard t >= -MetricStore.maxTimestamp, t <= MetricStore.maxTimestamp else { inBounds = false; return }
                     guard t >= minValidTime else { return }
                     _ = s.append(t, v, partitionDuration: state.partitionDuration,
                                  samplesPerChunk: state.samplesPerChunk, newPartition: { _ in })
                 }
             } catch { return false }
-            return true
+            return inBounds
         case nil:
             return true // a record of another signal (logs, spans): not ours
         }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// When an append's WAL record is fsynced before the append returns.
 public enum FsyncMode: Sendable, Equatable {
     /// Group commit: concurrent appends share one fsync; an append returns once its record is durable.
@@ -16,7 +20,8 @@ public struct StorageOptions: Sendable {
     public var fsync: FsyncMode = .batch
     /// Width of a time partition under `metrics/`, in milliseconds.
     public var partitionDuration: Int64 = 2 * 3_600_000
-    /// A partition is written to disk once the newest head sample is this far past its end (ms).
+    /// A partition is written to disk once the newest head sample, and the wall clock, are this far past
+    /// its end (ms).
     /// Defaults to half the partition duration when nil. Samples older than the written partitions are
     /// rejected as out of order.
     public var partitionGrace: Int64? = nil
@@ -26,6 +31,9 @@ public struct StorageOptions: Sendable {
     public var samplesPerChunk: Int = 120
     /// Re-encode sealed chunks with zlib when written to a partition, when that is smaller.
     public var compressSegments: Bool = true
+    /// Wall-clock milliseconds since the epoch. Appends more than `partitionDuration` ahead of it are
+    /// rejected, and partitions are never judged due past it. Tests replace it.
+    var clock: @Sendable () -> Int64 = StorageOptions.wallClock
 
     public init(retention: Int64 = 15 * 86_400_000, fsync: FsyncMode = .batch,
                 partitionDuration: Int64 = 2 * 3_600_000, partitionGrace: Int64? = nil,
@@ -38,6 +46,13 @@ public struct StorageOptions: Sendable {
         self.walSegmentBytes = walSegmentBytes
         self.samplesPerChunk = samplesPerChunk
         self.compressSegments = compressSegments
+    }
+
+    /// The system's real-time clock in milliseconds.
+    static let wallClock: @Sendable () -> Int64 = {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
     /// The effective grace period in milliseconds.

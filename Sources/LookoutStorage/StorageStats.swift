@@ -8,6 +8,9 @@ public struct StorageStats: Sendable, Equatable {
     public var samplesAppended: Int = 0
     /// Samples rejected as out of order since open.
     public var outOfOrderRejected: Int = 0
+    /// Samples rejected since open because their timestamp was more than a partition duration ahead of
+    /// the wall clock (or beyond ±2^60 ms); included in `outOfOrderRejected`.
+    public var outOfBoundsRejected: Int = 0
     /// Samples rejected as duplicates since open.
     public var duplicatesRejected: Int = 0
     /// WAL fsync calls since open.

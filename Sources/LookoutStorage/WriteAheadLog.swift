@@ -18,6 +18,9 @@ import Logging
 ///    depends on it; a checkpoint is written to `checkpoint.N.tmp` and renamed, so a half-written one
 ///    is never read.
 /// 4. Segments are deleted only after a checkpoint that covers them is durable.
+/// 5. The first failed write or fsync fails the log for good (what reached the file is unknown, so no
+///    later record may follow it): every waiter is resumed with the error, `enqueue` and `flush` throw
+///    it from then on, pending records are dropped, and the writer thread sleeps until `close()`.
 ///
 /// Thread-safety: `state` (pending bytes, sequence numbers, waiters) is guarded by `cond`; the file
 /// descriptor and segment bookkeeping are guarded by `ioLock` (taken before `cond`, never after).
@@ -40,7 +43,8 @@ final class WriteAheadLog: @unchecked Sendable {
     private var fsyncSeconds = 0.0
 
     private let ioLock = NSLock()
-    private var fd: Int32 = -1
+    /// The open segment's descriptor (tests swap in /dev/full to simulate a full disk).
+    private(set) var fd: Int32 = -1
     private(set) var segmentIndex: Int = 0
     private var segmentSize: Int64 = 0
 
@@ -64,14 +68,33 @@ final class WriteAheadLog: @unchecked Sendable {
     static func checkpointName(_ index: Int) -> String { "checkpoint." + segmentName(index) }
 
     /// Queues framed records; returns the sequence number to wait for. Callers enqueue in apply order.
-    func enqueue(_ records: [UInt8]) -> UInt64 {
+    /// Throws the failure once the log has failed (rule 5).
+    func enqueue(_ records: [UInt8]) throws -> UInt64 {
         cond.lock()
+        if let failure {
+            cond.unlock()
+            throw failure
+        }
         pending.append(contentsOf: records)
         enqueuedSeq += 1
         let seq = enqueuedSeq
         if case .batch = mode { cond.broadcast() }
         cond.unlock()
         return seq
+    }
+
+    /// Throws the failure once the log has failed (rule 5), so a caller can refuse work up front.
+    func checkWritable() throws {
+        cond.lock()
+        defer { cond.unlock() }
+        if let failure { throw failure }
+    }
+
+    /// Bytes enqueued but not yet written.
+    var pendingBytes: Int {
+        cond.lock()
+        defer { cond.unlock() }
+        return pending.count
     }
 
     /// Waits until the record with `seq` is durable per the fsync mode.
@@ -148,17 +171,20 @@ final class WriteAheadLog: @unchecked Sendable {
             }
             cond.unlock()
             for c in ready { c.resume() }
-        } catch let error as StorageError {
-            fail(error)
-            throw error
+        } catch {
+            let failure = error as? StorageError ?? StorageError(.io, "WAL write failed: \(error)", file: segmentPath)
+            fail(failure)
+            throw failure
         }
     }
 
     private func fail(_ error: StorageError) {
         cond.lock()
-        failure = error
+        if failure == nil { failure = error }
+        pending = [] // can never be written (rule 5)
         let all = waiters
         waiters.removeAll()
+        cond.broadcast()
         cond.unlock()
         for w in all { w.continuation.resume(throwing: error) }
     }
@@ -166,6 +192,8 @@ final class WriteAheadLog: @unchecked Sendable {
     private func writerLoop() {
         while true {
             cond.lock()
+            // A failed log writes nothing more (rule 5): sleep until close() rather than retry.
+            while !stopping && failure != nil { cond.wait() }
             switch mode {
             case .interval(let ms):
                 if !stopping { _ = cond.wait(until: Date(timeIntervalSinceNow: Double(max(ms, 1)) / 1000)) }
@@ -175,7 +203,7 @@ final class WriteAheadLog: @unchecked Sendable {
                 }
             }
             let stop = stopping
-            let work = enqueuedSeq > durableSeq
+            let work = failure == nil && enqueuedSeq > durableSeq
             cond.unlock()
             if work {
                 do { try flush(fsync: true) } catch {
@@ -217,22 +245,10 @@ final class WriteAheadLog: @unchecked Sendable {
         try FileIO.fsyncDirectory(directory)
     }
 
-    /// Writes `records` as `checkpoint.<index>` (temp file, fsync, rename, fsync dir), then deletes the
-    /// segments below `index` and older checkpoints.
+    /// Writes `records` as `checkpoint.<index>` (`FileIO.writeAtomically`), then deletes the segments
+    /// below `index` and older checkpoints.
     func writeCheckpoint(index: Int, records: [UInt8]) throws {
-        let final = directory + "/" + WriteAheadLog.checkpointName(index)
-        let tmp = final + ".tmp"
-        let cfd = try FileIO.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
-        do {
-            try FileIO.writeAll(cfd, records, path: tmp)
-            try FileIO.fsync(cfd, path: tmp)
-        } catch {
-            Glibc.close(cfd)
-            throw error
-        }
-        Glibc.close(cfd)
-        if rename(tmp, final) != 0 { throw FileIO.error("rename", tmp) }
-        try FileIO.fsyncDirectory(directory)
+        try FileIO.writeAtomically(records, to: directory + "/" + WriteAheadLog.checkpointName(index))
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
             if let n = Int(name), n < index {
                 unlink(directory + "/" + name)
@@ -265,9 +281,11 @@ final class WriteAheadLog: @unchecked Sendable {
         ioLock.lock()
         defer { ioLock.unlock() }
         guard fd >= 0 else { return }
+        defer {
+            Glibc.close(fd)
+            fd = -1
+            fail(StorageError(.closed, "the WAL is closed"))
+        }
         try flushLocked(fsync: true, upTo: .max)
-        Glibc.close(fd)
-        fd = -1
-        fail(StorageError(.closed, "the WAL is closed"))
     }
 }

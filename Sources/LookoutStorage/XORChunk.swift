@@ -146,6 +146,9 @@ enum XORChunkDecoder {
                 leading = try r.read(5)
                 var sig = try r.read(6)
                 if sig == 0 { sig = 64 }
+                guard leading + sig <= 64 else {
+                    throw Failure(message: "value with \(leading) leading and \(sig) significant bits (over 64)")
+                }
                 trailing = 64 - leading - sig
             }
             let sig = 64 - leading - trailing

@@ -240,3 +240,144 @@ final class ProgressCounter: @unchecked Sendable {
     var calls: Int { lock.lock(); defer { lock.unlock() }; return _calls }
     var last: (Int64, Int64) { lock.lock(); defer { lock.unlock() }; return _last }
 }
+
+@Suite struct TimeBoundsTests {
+    static func options(_ clock: TestClock) -> StorageOptions {
+        var o = StorageOptions(retention: 50_000, partitionDuration: 10_000, partitionGrace: 5_000)
+        o.clock = { clock.now }
+        return o
+    }
+
+    @Test func samplesFromTheFarFutureAreRejected() throws {
+        try withTempDirectory { dir in
+            let clock = TestClock(100_000)
+            let store = try MetricStore(directory: dir, options: Self.options(clock), logger: quietLogger)
+            defer { try? store.close() }
+            let m = series("m")
+            // Microseconds instead of milliseconds.
+            let r = try store.appendSync(batch(m, [(100_000_000, 1)]))
+            #expect(r == AppendResult(appended: 0, outOfOrder: 1, duplicates: 0, seriesAdded: 1, outOfBounds: 1))
+            // Up to one partition duration ahead of the clock is fine, one more millisecond is not.
+            #expect(try store.appendSync(batch(m, [(110_000, 1), (110_001, 1)])).outOfBounds == 1)
+            #expect(try store.appendSync(refs: [(store.seriesRef(for: m), Sample(120_000, 1))]).outOfBounds == 1)
+            let s = store.stats
+            #expect(s.outOfBoundsRejected == 3 && s.outOfOrderRejected == 3 && s.partitionsWritten == 0)
+            // Backfilling years into the past (lookout import) still works.
+            let old = series("old")
+            for t in stride(from: Int64(-400 * 86_400_000), to: -399 * 86_400_000, by: 3_600_000) {
+                #expect(try store.appendSync(batch(old, [(t, 1)])).appended == 1)
+            }
+            #expect(store.stats.partitionsWritten > 0)
+            #expect(try store.appendSync(batch(series("now"), [(100_000, 1)])).appended == 1)
+        }
+    }
+
+    /// A far-future sample already in the head (logged before the bound existed) must not make current
+    /// partitions due: ingestion goes on after a restart.
+    @Test func farFutureSampleInTheHeadDoesNotStopIngestion() throws {
+        try withTempDirectory { dir in
+            let future: Int64 = 1_000_000_000_000_000
+            do {
+                // A clock far ahead lets the sample in; the process then dies without closing.
+                let store = try MetricStore(directory: dir, options: Self.options(TestClock(future)), logger: quietLogger)
+                #expect(try store.appendSync(batch(series("f"), [(future, 1)])).appended == 1)
+                store.waitForBackgroundWork()
+            }
+            let clock = TestClock(100_000)
+            let store = try MetricStore(directory: dir, options: Self.options(clock), logger: quietLogger)
+            defer { try? store.close() }
+            let m = series("m")
+            for t in stride(from: Int64(100_000), to: 160_000, by: 1000) {
+                clock.now = t
+                #expect(try store.appendSync(batch(m, [(t, 1)])).appended == 1)
+            }
+            #expect(store.stats.partitionsWritten >= 3)
+            #expect(try store.select([.equal("__name__", "m")], start: 0, end: .max).first?.samples.count == 60)
+            #expect(try store.select([.equal("__name__", "f")], start: 0, end: .max).first?.samples == [Sample(future, 1)])
+        }
+    }
+
+    /// A WAL sample record with a timestamp no append accepts is corruption, not a trap.
+    @Test func outOfBoundsTimestampInTheWALIsCorruption() throws {
+        try withTempDirectory { dir in
+            try FileManager.default.createDirectory(atPath: dir + "/wal", withIntermediateDirectories: true)
+            var bytes: [UInt8] = []
+            WALRecord.encodeSeries(&bytes, [(1, series("x"))])
+            let offset = bytes.count
+            WALRecord.encodeSamples(&bytes, [(1, .min + 1, 1)])
+            WALRecord.encodeSamples(&bytes, [(1, 1000, 1)])
+            let segment = dir + "/wal/" + WriteAheadLog.segmentName(1)
+            _ = FileManager.default.createFile(atPath: segment, contents: Data(bytes))
+            #expect {
+                _ = try MetricStore(directory: dir, logger: quietLogger)
+            } throws: { error in
+                guard let e = error as? StorageError else { return false }
+                return e.code == .corruption && e.file == segment && e.offset == Int64(offset)
+            }
+        }
+    }
+}
+
+@Suite struct LifecycleTests {
+    /// An open that fails after the WAL is created releases the LOCK file, the WAL segment (and its
+    /// writer thread) and the index.
+    @Test func failedOpenReleasesEverything() throws {
+        try withTempDirectory { dir in
+            let options = StorageOptions(partitionDuration: 10_000, partitionGrace: 5_000)
+            var stopped = options
+            stopped.clock = { 12_000 } // nothing is due yet
+            do {
+                let store = try MetricStore(directory: dir, options: stopped, logger: quietLogger)
+                for t in stride(from: Int64(0), through: 21_000, by: 1000) {
+                    _ = try store.appendSync(batch(series("x"), [(t, 1)]))
+                }
+                #expect(store.stats.partitionsWritten == 0)
+                try store.close()
+            }
+            // With the real clock partition 0 is due on open, but a file stands where its directory goes.
+            #expect(FileManager.default.createFile(atPath: dir + "/metrics/0", contents: Data()))
+            #expect(throws: StorageError.self) { try MetricStore(directory: dir, options: options, logger: quietLogger) }
+            #expect(openDescriptors(under: dir) == [])
+            try FileManager.default.removeItem(atPath: dir + "/metrics/0")
+            let store = try MetricStore(directory: dir, options: options, logger: quietLogger)
+            defer { try? store.close() }
+            #expect(store.stats.partitionsWritten == 1)
+            #expect(try store.select([.equal("__name__", "x")], start: 0, end: .max).first?.samples.count == 22)
+        }
+    }
+
+    /// A series revived under its on-disk id while retention runs keeps its index row and postings.
+    @Test func retentionDoesNotDeleteASeriesRevivedMeanwhile() throws {
+        try withTempDirectory { dir in
+            let store = try MetricStore(directory: dir, options: MetricStoreTests.small, logger: quietLogger)
+            defer { try? store.close() }
+            for t in stride(from: Int64(0), to: 100_000, by: 1000) {
+                _ = try store.appendSync(batch(series("r"), [(t, 1)]) + (t < 5_000 ? batch(series("old"), [(t, 2)]) : []))
+            }
+            #expect(store.stats.headSeries == 1) // "old" lives on disk only
+            let done = DispatchSemaphore(value: 0)
+            let result = ResultBox()
+            store.retentionWillDelete = {
+                store.retentionWillDelete = nil
+                Thread.detachNewThread {
+                    result.set(Result { try store.appendSync(batch(series("old"), [(99_500, 3)])) })
+                    done.signal()
+                }
+                // Give the append every chance to run in between (it cannot once retention holds the head).
+                if done.wait(timeout: .now() + .milliseconds(200)) == .success { done.signal() }
+            }
+            try store.enforceRetention(now: 100_000)
+            done.wait()
+            #expect(try result.get().appended == 1)
+            #expect(try store.select([.equal("__name__", "old")], start: 0, end: .max).first?.samples
+                    == [Sample(99_500, 3)])
+        }
+    }
+
+    final class ResultBox: @unchecked Sendable { // `lock` guards `value`
+        private let lock = NSLock()
+        private var value: Result<AppendResult, any Error>?
+        func set(_ r: Result<AppendResult, any Error>) { lock.lock(); value = r; lock.unlock() }
+        func get() throws -> AppendResult { lock.lock(); defer { lock.unlock() }; return try value!.get() }
+    }
+}

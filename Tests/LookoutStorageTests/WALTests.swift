@@ -83,3 +83,34 @@ import Testing
         }
     }
 }
+
+@Suite struct WALFailureTests {
+    /// Disk full: after the first failed write every append fails at once, nothing piles up in memory
+    /// and the writer thread does not retry in a loop.
+    @Test(arguments: [FsyncMode.batch, .interval(milliseconds: 1), .always])
+    func diskFullFailsAppendsWithoutSpinning(mode: FsyncMode) async throws {
+        try await withTempDirectory { dir in
+            let log = CountingLog()
+            let store = try MetricStore(directory: dir, options: StorageOptions(fsync: mode), logger: log.logger)
+            defer { try? store.close() }
+            let m = series("m")
+            #expect(try await store.append(batch(m, [(1000, 1)])).appended == 1)
+            // The segment's descriptor now refers to /dev/full: every write fails with ENOSPC.
+            let full = open("/dev/full", O_WRONLY)
+            #expect(full >= 0 && dup2(full, store.wal.fd) >= 0)
+            close(full)
+            await #expect(throws: StorageError.self) { try await store.append(batch(m, [(2000, 2)])) }
+            for t in 3...50 {
+                await #expect(throws: StorageError.self) { try await store.append(batch(m, [(Int64(t) * 1000, 3)])) }
+                #expect(throws: StorageError.self) { try store.appendSync(batch(m, [(Int64(t) * 1000 + 500, 3)])) }
+            }
+            #expect(throws: StorageError.self) { try store.seriesRef(for: series("other")) }
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(store.wal.pendingBytes == 0)
+            #expect(log.count("WAL flush failed") <= 1)
+            // Appends refused up front never reached the head.
+            let got = try store.select([.equal("__name__", "m")], start: 0, end: .max).first?.samples ?? []
+            #expect(!got.contains { $0.timestamp >= 3000 })
+        }
+    }
+}

@@ -41,6 +41,7 @@ struct HealthRoutes {
             family("lookout_head_chunks", .gauge, "Chunks in the in-memory head.", Double(stats.headChunks))
             family("lookout_samples_appended_total", .counter, "Samples stored (stale markers included).", Double(stats.samplesAppended))
             family("lookout_samples_out_of_order_total", .counter, "Samples rejected as older than their series' newest sample.", Double(stats.outOfOrderRejected))
+            family("lookout_samples_out_of_bounds_total", .counter, "Samples rejected for lying more than a partition ahead of the clock (also counted as out of order).", Double(stats.outOfBoundsRejected))
             family("lookout_samples_duplicate_total", .counter, "Samples rejected for a timestamp already holding another value.", Double(stats.duplicatesRejected))
             family("lookout_wal_fsyncs_total", .counter, "fsync calls on the WAL.", Double(stats.walFsyncs))
             family("lookout_wal_fsync_seconds_total", .counter, "Seconds spent in WAL fsync.", stats.walFsyncSecondsTotal)
