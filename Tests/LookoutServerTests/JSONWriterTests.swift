@@ -1,3 +1,4 @@
+import LookoutModel
 import Testing
 @testable import LookoutServer
 
@@ -10,5 +11,19 @@ import Testing
             w.array { w in w.raw("1"); w.string("2") }
         }
         #expect(writer.text == #"{"a":"x\"y\n","b":[1,"2"]}"#)
+    }
+}
+
+@Suite struct JSONWriterPointTests {
+    /// The byte-level fast path must spell points exactly as `PromNumber` does.
+    @Test(arguments: [
+        Sample(1_435_781_451_781, 1), Sample(1_435_781_451_000, -42), Sample(1_435_781_451_500, 0.25),
+        Sample(1_435_781_451_010, 1e15), Sample(-1_500, 999_999_999_999_999), Sample(0, -0.0),
+        Sample(7, .nan), Sample(1_000, .infinity), Sample(1_001, 1e-7), Sample(1_100, 1e21), Sample(12, -3.5e-3),
+    ])
+    func pointsMatchPromNumber(_ sample: Sample) {
+        var writer = JSONWriter()
+        writer.point(sample)
+        #expect(writer.text == "[\(PromNumber.seconds(sample.timestamp)),\"\(PromNumber.format(sample.value))\"]")
     }
 }

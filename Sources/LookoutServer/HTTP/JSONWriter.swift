@@ -67,14 +67,55 @@ struct JSONWriter {
     }
 
     /// A Prometheus point: `[<unix seconds>,"<value>"]`. The hot path of query responses.
+    /// Writes digits straight into the buffer: no intermediate strings for the common cases
+    /// (times, and values that are whole numbers); anything else goes through `PromNumber`.
     mutating func point(_ sample: Sample) {
         separate()
         bytes.append(UInt8(ascii: "["))
-        bytes.append(contentsOf: PromNumber.seconds(sample.timestamp).utf8)
-        bytes.append(contentsOf: #","#.utf8)
+        appendSeconds(sample.timestamp)
+        bytes.append(UInt8(ascii: ","))
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: PromNumber.format(sample.value).utf8)
-        bytes.append(contentsOf: #""]"#.utf8)
+        let value = sample.value
+        if value.magnitude < 1e15, value == value.rounded(.towardZero), !(value == 0 && value.sign == .minus) {
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            appendDigits(UInt64(value.magnitude))
+        } else {
+            bytes.append(contentsOf: PromNumber.format(value).utf8)
+        }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Milliseconds as seconds, as `PromNumber.seconds` spells them.
+    private mutating func appendSeconds(_ milliseconds: Int64) {
+        if milliseconds < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = milliseconds.magnitude
+        appendDigits(magnitude / 1000)
+        var fraction = magnitude % 1000
+        guard fraction != 0 else { return }
+        bytes.append(UInt8(ascii: "."))
+        var width = 3
+        while fraction % 10 == 0 { fraction /= 10; width -= 1 }
+        var digits: [UInt8] = [0, 0, 0]
+        for index in stride(from: width - 1, through: 0, by: -1) {
+            digits[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
+            fraction /= 10
+        }
+        bytes.append(contentsOf: digits[0..<width])
+    }
+
+    private mutating func appendDigits(_ number: UInt64) {
+        if number < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(number))
+            return
+        }
+        let start = bytes.count
+        var rest = number
+        while rest > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        bytes[start...].reverse()
     }
 
     static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
