@@ -3,7 +3,7 @@
 //
 //   lookout-bench parse FILE          exposition parsing, samples/s on one core
 //   lookout-bench append              store append throughput, samples/s (existing series, 500-sample batches)
-//   lookout-bench disk FILE           bytes/sample on disk: FILE replayed every 15 s for 24 h with drift
+//   lookout-bench disk FILE [JITTER]  bytes/sample on disk: FILE replayed every 15 s for 24 h with drift
 //   lookout-bench memory              resident bytes per active head series
 import Foundation
 import Logging
@@ -142,14 +142,17 @@ case "disk":
     let store = try MetricStore(directory: directory, options: StorageOptions(retention: .max / 4), logger: logger)
     let start: Int64 = 1_700_000_000_000
     let steps = 24 * 3600 / 15
+    // Lookout's scraper stamps samples with the scheduled tick, so its data lies exactly on the
+    // grid; an optional third argument adds 0…N ms of jitter, as imported data may have.
+    let jitter = arguments.count > 3 ? Int64(arguments[3]) ?? 0 : 0
+    var jitterRandom = SplitMix(state: 7)
     var total = 0
     // With LOOKOUT_BENCH_OPENMETRICS=FILE the same samples are also written as OpenMetrics, so
     // `promtool tsdb create-blocks-from openmetrics` can load identical data into Prometheus.
     let openMetricsPath = ProcessInfo.processInfo.environment["LOOKOUT_BENCH_OPENMETRICS"]
     var history: [[Sample]] = openMetricsPath == nil ? [] : Array(repeating: [], count: series.count)
     for step in 0..<steps {
-        // Scrapes land a few ms off the 15 s grid, as real ones do.
-        let time = start + Int64(step) * 15_000 + Int64(random.next() % 4)
+        let time = start + Int64(step) * 15_000 + (jitter > 0 ? Int64(jitterRandom.next() % UInt64(jitter + 1)) : 0)
         var batch: [(labels: Labels, sample: Sample)] = []
         batch.reserveCapacity(series.count)
         for index in series.indices {
@@ -194,7 +197,7 @@ case "disk":
     }
     print("disk parts: " + parts.joined(separator: ", "))
     try? FileManager.default.removeItem(atPath: directory)
-    print("disk: \(total) samples of \(series.count) series over 24 h at 15 s: \(size) bytes = \(String(format: "%.3f", Double(size) / Double(total))) bytes/sample (data dir after close, index included)")
+    print("disk: \(total) samples of \(series.count) series over 24 h at 15 s, \(jitter) ms jitter: \(size) bytes = \(String(format: "%.3f", Double(size) / Double(total))) bytes/sample (data dir after close, index included)")
 
 case "memory":
     let directory = temporaryDirectory("memory")

@@ -76,7 +76,7 @@ extension Evaluator {
             matrix = try evalSubqueryRange(sq, at: t)
         default:
             guard case .matrix(let m) = try eval(arg, at: t) else { return [] }
-            matrix = m.map { RangeSeries(labels: $0.labels, samples: $0.samples) }
+            matrix = m.map { RangeSeries(labels: $0.labels, samples: $0.samples[...]) }
         }
         let (range, offset, at): (Int64, Int64, AtModifier?)
         switch arg {
@@ -100,7 +100,7 @@ extension Evaluator {
             } else {
                 matrix = matrix.compactMap { series in
                     var kept = series
-                    kept.samples = series.samples.filter { $0.timestamp >= rangeStart }
+                    kept.samples = series.samples.filter { $0.timestamp >= rangeStart }[...]
                     return kept.samples.isEmpty ? nil : kept
                 }
             }
@@ -129,7 +129,7 @@ extension Evaluator {
             case .irate: value = instantValue(points, rate: true)
             case .idelta: value = instantValue(points, rate: false)
             case .deriv:
-                value = points.count < 2 ? nil : linearRegression(points, interceptTime: points[0].timestamp).slope
+                value = points.count < 2 ? nil : linearRegression(points, interceptTime: points[points.startIndex].timestamp).slope
             case .predictLinear:
                 if points.count < 2 {
                     value = nil
@@ -150,11 +150,11 @@ extension Evaluator {
                 value = Double(n)
             case .avgOverTime: value = averageOf(points.map(\.value))
             case .minOverTime:
-                var m = points[0].value
+                var m = points[points.startIndex].value
                 for p in points where p.value < m || m.isNaN { m = p.value }
                 value = m
             case .maxOverTime:
-                var m = points[0].value
+                var m = points[points.startIndex].value
                 for p in points where p.value > m || m.isNaN { m = p.value }
                 value = m
             case .sumOverTime:
@@ -233,23 +233,24 @@ extension Evaluator {
         return mean.isInfinite ? mean : mean + c
     }
 
-    func extrapolatedRate(_ points: [Sample], _ rangeStart: Int64, _ rangeEnd: Int64, _ range: Int64,
+    func extrapolatedRate(_ points: ArraySlice<Sample>, _ rangeStart: Int64, _ rangeEnd: Int64, _ range: Int64,
                           counter: Bool, rate: Bool) -> Double? {
         guard points.count >= 2 else { return nil }
-        var result = points[points.count - 1].value - points[0].value
+        let first = points[points.startIndex], last = points[points.endIndex - 1]
+        var result = last.value - first.value
         if counter {
-            var prev = points[0].value
+            var prev = first.value
             for p in points.dropFirst() {
                 if p.value < prev { result += prev }
                 prev = p.value
             }
         }
-        var durationToStart = (Double(points[0].timestamp) - Double(rangeStart)) / 1000
-        let durationToEnd = (Double(rangeEnd) - Double(points[points.count - 1].timestamp)) / 1000
-        let sampledInterval = (Double(points[points.count - 1].timestamp) - Double(points[0].timestamp)) / 1000
+        var durationToStart = (Double(first.timestamp) - Double(rangeStart)) / 1000
+        let durationToEnd = (Double(rangeEnd) - Double(last.timestamp)) / 1000
+        let sampledInterval = (Double(last.timestamp) - Double(first.timestamp)) / 1000
         let averageBetween = sampledInterval / Double(points.count - 1)
-        if counter && result > 0 && points[0].value >= 0 {
-            let durationToZero = sampledInterval * (points[0].value / result)
+        if counter && result > 0 && first.value >= 0 {
+            let durationToZero = sampledInterval * (first.value / result)
             if durationToZero < durationToStart { durationToStart = durationToZero }
         }
         let threshold = averageBetween * 1.1
@@ -261,9 +262,9 @@ extension Evaluator {
         return result * factor
     }
 
-    func instantValue(_ points: [Sample], rate: Bool) -> Double? {
+    func instantValue(_ points: ArraySlice<Sample>, rate: Bool) -> Double? {
         guard points.count >= 2 else { return nil }
-        let last = points[points.count - 1], previous = points[points.count - 2]
+        let last = points[points.endIndex - 1], previous = points[points.endIndex - 2]
         var result = rate && last.value < previous.value ? last.value : last.value - previous.value
         let interval = Double(last.timestamp) - Double(previous.timestamp)
         if interval == 0 { return nil }
@@ -271,9 +272,9 @@ extension Evaluator {
         return result
     }
 
-    func linearRegression(_ points: [Sample], interceptTime: Int64) -> (slope: Double, intercept: Double) {
+    func linearRegression(_ points: ArraySlice<Sample>, interceptTime: Int64) -> (slope: Double, intercept: Double) {
         var n = 0.0, sumX = 0.0, cX = 0.0, sumY = 0.0, cY = 0.0, sumXY = 0.0, cXY = 0.0, sumX2 = 0.0, cX2 = 0.0
-        let initY = points[0].value
+        let initY = points[points.startIndex].value
         var constY = true
         for (i, p) in points.enumerated() {
             if constY && i > 0 && p.value != initY { constY = false }
@@ -298,8 +299,9 @@ extension Evaluator {
         return (slope, sumY / n - slope * sumX / n)
     }
 
-    func holtWinters(_ points: [Sample], _ sf: Double, _ tf: Double) -> Double? {
+    func holtWinters(_ points: ArraySlice<Sample>, _ sf: Double, _ tf: Double) -> Double? {
         guard sf > 0, sf < 1, tf > 0, tf < 1, points.count >= 2 else { return nil }
+        let points = Array(points)
         var s0 = 0.0, s1 = points[0].value
         var b = points[1].value - points[0].value
         for i in 1..<points.count {

@@ -14,7 +14,8 @@ struct VSample {
 /// A series of a range vector during evaluation, with the interned id of its labels or -1.
 struct RangeSeries {
     var labels: Labels
-    var samples: [Sample]
+    /// A window of a series' samples, sharing the loaded buffer (no copy per step).
+    var samples: ArraySlice<Sample>
     var id: Int32 = -1
 }
 
@@ -22,6 +23,9 @@ struct RangeSeries {
 struct FetchedSeries {
     var labels: Labels
     var samples: [Sample]
+    /// `samples` without staleness markers (the same buffer when there are none), which is
+    /// what range windows see.
+    var nonStale: [Sample]
     var id: Int32
 }
 
@@ -45,6 +49,10 @@ final class Evaluator {
     private let clock = ContinuousClock()
     private var ranges: [String: (Int64, Int64, [LabelMatcher])] = [:]
     private var data: [String: [FetchedSeries]] = [:]
+    /// Loaded series by the matchers exactly as a selector wrote them, so per-step lookups
+    /// hash the matchers instead of formatting and sorting them.
+    private var dataByMatchers: [[LabelMatcher]: [FetchedSeries]] = [:]
+    private var selectorMatchers: [[LabelMatcher]] = []
     /// Interned label sets: an id per distinct `Labels` seen in loaded data (and the same sets
     /// without `__name__`), so per-step work can compare and group by integer.
     private(set) var internedLabels: [Labels] = []
@@ -109,7 +117,10 @@ final class Evaluator {
                     if namelessOf[Int(id)] < 0 {
                         namelessOf[Int(id)] = series.labels.name == nil ? id : intern(series.labels.droppingMetricName)
                     }
-                    return FetchedSeries(labels: series.labels, samples: series.samples, id: id)
+                    let samples = series.samples
+                    let nonStale = samples.contains { StaleMarker.isStale($0.value) }
+                        ? samples.filter { !StaleMarker.isStale($0.value) } : samples
+                    return FetchedSeries(labels: series.labels, samples: samples, nonStale: nonStale, id: id)
                 }
             } catch let error as QueryError {
                 throw error
@@ -118,6 +129,15 @@ final class Evaluator {
             }
             try checkDeadlineNow()
         }
+        for matchers in selectorMatchers where dataByMatchers[matchers] == nil {
+            dataByMatchers[matchers] = data[Evaluator.key(matchers)] ?? []
+        }
+    }
+
+    /// The series loaded for a selector's matchers.
+    func loaded(_ matchers: [LabelMatcher]) -> [FetchedSeries] {
+        if let series = dataByMatchers[matchers] { return series }
+        return data[Evaluator.key(matchers)] ?? []
     }
 
     /// The id of a label set, assigned on first sight.
@@ -152,6 +172,7 @@ final class Evaluator {
     }
 
     private func widen(_ matchers: [LabelMatcher], _ mint: Int64, _ maxt: Int64) {
+        selectorMatchers.append(matchers)
         let k = Evaluator.key(matchers)
         if let (a, b, m) = ranges[k] {
             ranges[k] = (min(a, mint), max(b, maxt), m)
@@ -203,7 +224,7 @@ final class Evaluator {
         case .paren(let e): return try eval(e, at: t)
         case .vectorSelector(let vs): return .vector(try selectInstant(vs, at: t))
         case .matrixSelector(let vs, let range):
-            return .matrix(try selectRange(vs, range: range, at: t).map { SeriesData(labels: $0.labels, samples: $0.samples) })
+            return .matrix(try selectRange(vs, range: range, at: t).map { SeriesData(labels: $0.labels, samples: Array($0.samples)) })
         case .subquery(let sq): return .matrix(try evalSubquery(sq, at: t))
         case .unary(let negate, let e):
             let v = try eval(e, at: t)
@@ -227,7 +248,7 @@ final class Evaluator {
 
     func selectInstant(_ vs: VectorSelector, at t: Int64) throws(QueryError) -> [VSample] {
         let ref = referenceTime(vs.at, offset: vs.offset, t: t)
-        let series = data[Evaluator.key(vs.matchers)] ?? []
+        let series = loaded(vs.matchers)
         var out: [VSample] = []
         out.reserveCapacity(series.count)
         for s in series {
@@ -244,21 +265,20 @@ final class Evaluator {
 
     func selectRange(_ vs: VectorSelector, range: Int64, at t: Int64) throws(QueryError) -> [RangeSeries] {
         let ref = referenceTime(vs.at, offset: vs.offset, t: t)
-        let series = data[Evaluator.key(vs.matchers)] ?? []
+        let series = loaded(vs.matchers)
         var out: [RangeSeries] = []
+        out.reserveCapacity(series.count)
         var count = 0
+        let from = ref.minus(range).minus(1)
         for s in series {
             try checkDeadline()
-            let hi = Evaluator.lastIndex(s.samples, atOrBefore: ref)
+            let samples = s.nonStale
+            let hi = Evaluator.lastIndex(samples, atOrBefore: ref)
             guard hi >= 0 else { continue }
-            let lo = Evaluator.lastIndex(s.samples, atOrBefore: ref.minus(range).minus(1)) + 1
+            let lo = Evaluator.lastIndex(samples, atOrBefore: from) + 1
             guard lo <= hi else { continue }
-            let slice = s.samples[lo...hi]
-            let window = slice.contains { StaleMarker.isStale($0.value) }
-                ? slice.filter { !StaleMarker.isStale($0.value) } : Array(slice)
-            if window.isEmpty { continue }
-            count += window.count
-            out.append(RangeSeries(labels: s.labels, samples: window, id: s.id))
+            count += hi - lo + 1
+            out.append(RangeSeries(labels: s.labels, samples: samples[lo...hi], id: s.id))
         }
         try addSamples(count)
         return out
@@ -275,7 +295,7 @@ final class Evaluator {
     }
 
     func evalSubquery(_ sq: Subquery, at t: Int64) throws(QueryError) -> [SeriesData] {
-        try evalSubqueryRange(sq, at: t).map { SeriesData(labels: $0.labels, samples: $0.samples) }
+        try evalSubqueryRange(sq, at: t).map { SeriesData(labels: $0.labels, samples: Array($0.samples)) }
     }
 
     /// The subquery's points in its window at `t`. Inner results are memoized per step-aligned
@@ -310,7 +330,7 @@ final class Evaluator {
             let lo = Evaluator.lastIndex(samples, atOrBefore: lowest.minus(1)) + 1
             guard lo <= hi else { continue }
             count += hi - lo + 1
-            out.append(RangeSeries(labels: memo.labels[index], samples: Array(samples[lo...hi]), id: memo.ids[index]))
+            out.append(RangeSeries(labels: memo.labels[index], samples: samples[lo...hi], id: memo.ids[index]))
         }
         try addSamples(count)
         return out
