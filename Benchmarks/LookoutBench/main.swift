@@ -4,7 +4,7 @@
 //   lookout-bench parse FILE          exposition parsing, samples/s on one core
 //   lookout-bench append              store append throughput, samples/s (existing series, 500-sample batches)
 //   lookout-bench disk FILE [JITTER]  bytes/sample on disk: FILE replayed every 15 s for 24 h with drift
-//   lookout-bench memory              resident bytes per active head series
+//   lookout-bench memory [SAMPLES]    resident bytes per active head series (SAMPLES each, default 4)
 import Foundation
 import Logging
 import LookoutFormats
@@ -203,18 +203,19 @@ case "memory":
     let directory = temporaryDirectory("memory")
     let store = try MetricStore(directory: directory, options: StorageOptions(), logger: logger)
     let seriesCount = 200_000
+    let samplesPerSeries = arguments.count > 2 ? Int(arguments[2]) ?? 4 : 4
     let before = residentBytes()
     for start in stride(from: 0, to: seriesCount, by: 1000) {
-        for scrape in 0..<4 {
+        for scrape in 0..<samplesPerSeries {
             let batch = (start..<start + 1000).map { i in
                 (Labels(["__name__": "bench_metric_\(i % 500)", "instance": "host-\(i / 500):9100", "job": "node", "shard": "\(i % 7)"]),
-                 Sample(Int64(scrape) * 15_000, Double(i)))
+                 Sample(Int64(scrape) * 15_000, Double(i + scrape * (i % 13))))
             }
             _ = try store.appendSync(batch)
         }
     }
     let after = residentBytes()
-    print("memory: \(store.stats.headSeries) head series, \(after - before) bytes resident growth = \((after - before) / Int64(seriesCount)) bytes/series (4 samples each)")
+    print("memory: \(store.stats.headSeries) head series, \(after - before) bytes resident growth = \((after - before) / Int64(seriesCount)) bytes/series (\(samplesPerSeries) samples each)")
     try store.close()
     try? FileManager.default.removeItem(atPath: directory)
 
