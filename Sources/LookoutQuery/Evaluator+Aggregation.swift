@@ -37,18 +37,19 @@ extension Evaluator {
             }
         }
         let input = try vectorArg(agg.expr, at: t)
-        var grouping = Set(agg.grouping)
-        if agg.op == .countValues && !agg.without { grouping.insert(valueLabel) }
-        let dropped = agg.without ? grouping.union([Labels.metricName]) : grouping
         // Group keys by input label id, reused across steps.
-        let cacheKey = "\(agg.without)|\(dropped.sorted().joined(separator: ","))"
+        let extra = agg.op == .countValues && !agg.without ? valueLabel : nil
+        let cacheKey = GroupCacheKey(without: agg.without, grouping: agg.grouping, extra: extra)
         let cache: GroupCache
         if let existing = groupCaches[cacheKey] {
             cache = existing
         } else {
-            cache = GroupCache()
+            var grouping = Set(agg.grouping)
+            if let extra { grouping.insert(extra) }
+            cache = GroupCache(dropped: agg.without ? grouping.union([Labels.metricName]) : grouping)
             groupCaches[cacheKey] = cache
         }
+        let dropped = cache.dropped
         var groups: [Int32: Group] = [:]
         var order: [Group] = []
         for var s in input {

@@ -95,7 +95,7 @@ extension Evaluator {
 
     /// The match cache for one matching configuration.
     func matchCache(_ m: VectorMatching, _ op: BinaryOperation.Operator) -> MatchCache {
-        let key = "\(m.on)|\(m.labels.joined(separator: ","))|\(m.include.joined(separator: ","))|\(m.cardinality)|\(op.dropsMetricName)"
+        let key = MatchCacheKey(matching: m, dropsMetricName: op.dropsMetricName)
         if let cache = matchCaches[key] { return cache }
         let cache = MatchCache()
         matchCaches[key] = cache
@@ -126,7 +126,11 @@ extension Evaluator {
         if l.isEmpty { return r }
         if r.isEmpty { return l }
         let sign = Signer(m), cache = matchCache(m, .or)
-        let left = Set(l.map { signatureID($0, sign, cache) })
+        let leftIDs = l.map { signatureID($0, sign, cache) }
+        if leftIDs.count <= 16 { // searching a few ids beats building a set
+            return l + r.filter { !leftIDs.contains(signatureID($0, sign, cache)) }
+        }
+        let left = Set(leftIDs)
         return l + r.filter { !left.contains(signatureID($0, sign, cache)) }
     }
 

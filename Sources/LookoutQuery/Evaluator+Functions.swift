@@ -66,6 +66,9 @@ extension Evaluator {
     func evalRangeFunction(_ name: String, _ args: [Expr], matrixIndex: Int, at t: Int64) throws(QueryError) -> [VSample] {
         var arg = args[matrixIndex]
         while case .paren(let inner) = arg { arg = inner }
+        if args.count == 1, case .matrixSelector(let vs, let range) = arg, let memoized = try memoizedRange(name, vs, range, at: t) {
+            return memoized
+        }
         var matrix: [RangeSeries]
         switch arg {
         case .matrixSelector(let vs, let range):
@@ -122,60 +125,7 @@ extension Evaluator {
             try checkDeadline()
             let points = series.samples
             let value: Double?
-            switch function {
-            case .rate: value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: true, rate: true)
-            case .increase: value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: true, rate: false)
-            case .delta: value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: false, rate: false)
-            case .irate: value = instantValue(points, rate: true)
-            case .idelta: value = instantValue(points, rate: false)
-            case .deriv:
-                value = points.count < 2 ? nil : linearRegression(points, interceptTime: points[points.startIndex].timestamp).slope
-            case .predictLinear:
-                if points.count < 2 {
-                    value = nil
-                } else {
-                    let (slope, intercept) = linearRegression(points, interceptTime: t)
-                    value = slope * scalarParam + intercept
-                }
-            case .resets:
-                var n = 0
-                for i in points.indices.dropFirst() where points[i].value < points[i - 1].value { n += 1 }
-                value = Double(n)
-            case .changes:
-                var n = 0
-                for i in points.indices.dropFirst() {
-                    let a = points[i].value, b = points[i - 1].value
-                    if a != b && !(a.isNaN && b.isNaN) { n += 1 }
-                }
-                value = Double(n)
-            case .avgOverTime: value = averageOf(points.map(\.value))
-            case .minOverTime:
-                var m = points[points.startIndex].value
-                for p in points where p.value < m || m.isNaN { m = p.value }
-                value = m
-            case .maxOverTime:
-                var m = points[points.startIndex].value
-                for p in points where p.value > m || m.isNaN { m = p.value }
-                value = m
-            case .sumOverTime:
-                var sum = 0.0, c = 0.0
-                for p in points { (sum, c) = kahanSumInc(p.value, sum, c) }
-                value = sum.isInfinite ? sum : sum + c
-            case .countOverTime: value = Double(points.count)
-            case .lastOverTime: value = points.last!.value
-            case .presentOverTime: value = 1
-            case .quantileOverTime: value = quantileOf(scalarParam, points.map(\.value))
-            case .stddevOverTime, .stdvarOverTime:
-                var count = 0.0, mean = 0.0, cMean = 0.0, aux = 0.0, cAux = 0.0
-                for p in points {
-                    count += 1
-                    let delta = p.value - (mean + cMean)
-                    (mean, cMean) = kahanSumInc(delta / count, mean, cMean)
-                    (aux, cAux) = kahanSumInc(delta * (p.value - (mean + cMean)), aux, cAux)
-                }
-                let variance = (aux + cAux) / count
-                value = name == "stddev_over_time" ? variance.squareRoot() : variance
-            case .holtWinters:
+            if function == .holtWinters {
                 let sf = try scalarArg(args[1], at: t), tf = try scalarArg(args[2], at: t)
                 // Prometheus rejects bad factors as soon as one series has samples.
                 guard sf > 0, sf < 1 else {
@@ -185,6 +135,8 @@ extension Evaluator {
                     throw .execution("invalid trend factor. Expected: 0 < tf < 1, got: \(String(format: "%f", tf))")
                 }
                 value = holtWinters(points, sf, tf)
+            } else {
+                value = rangeValue(function, points, rangeStart, rangeEnd, range, t: t, scalarParam: scalarParam)
             }
             guard let value else { continue }
             if keepName {
@@ -196,6 +148,68 @@ extension Evaluator {
         }
         try checkDistinct(out)
         return out
+    }
+
+    /// The value of a range function (other than holt_winters) over one window, nil for none.
+    func rangeValue(_ function: RangeFunction, _ points: ArraySlice<Sample>, _ rangeStart: Int64, _ rangeEnd: Int64,
+                    _ range: Int64, t: Int64, scalarParam: Double) -> Double? {
+        let value: Double?
+        switch function {
+        case .rate: value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: true, rate: true)
+        case .increase: value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: true, rate: false)
+        case .delta: value = extrapolatedRate(points, rangeStart, rangeEnd, range, counter: false, rate: false)
+        case .irate: value = instantValue(points, rate: true)
+        case .idelta: value = instantValue(points, rate: false)
+        case .deriv:
+            value = points.count < 2 ? nil : linearRegression(points, interceptTime: points[points.startIndex].timestamp).slope
+        case .predictLinear:
+            if points.count < 2 {
+                value = nil
+            } else {
+                let (slope, intercept) = linearRegression(points, interceptTime: t)
+                value = slope * scalarParam + intercept
+            }
+        case .resets:
+            var n = 0
+            for i in points.indices.dropFirst() where points[i].value < points[i - 1].value { n += 1 }
+            value = Double(n)
+        case .changes:
+            var n = 0
+            for i in points.indices.dropFirst() {
+                let a = points[i].value, b = points[i - 1].value
+                if a != b && !(a.isNaN && b.isNaN) { n += 1 }
+            }
+            value = Double(n)
+        case .avgOverTime: value = averageOf(points.map(\.value))
+        case .minOverTime:
+            var m = points[points.startIndex].value
+            for p in points where p.value < m || m.isNaN { m = p.value }
+            value = m
+        case .maxOverTime:
+            var m = points[points.startIndex].value
+            for p in points where p.value > m || m.isNaN { m = p.value }
+            value = m
+        case .sumOverTime:
+            var sum = 0.0, c = 0.0
+            for p in points { (sum, c) = kahanSumInc(p.value, sum, c) }
+            value = sum.isInfinite ? sum : sum + c
+        case .countOverTime: value = Double(points.count)
+        case .lastOverTime: value = points.last!.value
+        case .presentOverTime: value = 1
+        case .quantileOverTime: value = quantileOf(scalarParam, points.map(\.value))
+        case .stddevOverTime, .stdvarOverTime:
+            var count = 0.0, mean = 0.0, cMean = 0.0, aux = 0.0, cAux = 0.0
+            for p in points {
+                count += 1
+                let delta = p.value - (mean + cMean)
+                (mean, cMean) = kahanSumInc(delta / count, mean, cMean)
+                (aux, cAux) = kahanSumInc(delta * (p.value - (mean + cMean)), aux, cAux)
+            }
+            let variance = (aux + cAux) / count
+            value = function == .stddevOverTime ? variance.squareRoot() : variance
+        case .holtWinters: value = nil // needs its factor arguments; see evalRangeFunction
+        }
+        return value
     }
 
     func absentLabels(_ expr: Expr) -> Labels {
@@ -402,6 +416,18 @@ extension Evaluator {
 
     func dateComponent(_ name: String, _ seconds: Double) -> Double {
         guard seconds.isFinite, abs(seconds) < 1e15 else { return .nan }
+        if let fields = CivilDate(unixSeconds: seconds.rounded(.towardZero)) {
+            switch name {
+            case "day_of_month": return Double(fields.day)
+            case "day_of_week": return Double(fields.weekday)
+            case "day_of_year": return Double(fields.dayOfYear)
+            case "days_in_month": return Double(fields.daysInMonth)
+            case "hour": return Double(fields.hour)
+            case "minute": return Double(fields.minute)
+            case "month": return Double(fields.month)
+            default: return Double(fields.year)
+            }
+        }
         let calendar = Evaluator.utcCalendar
         let date = Date(timeIntervalSince1970: seconds.rounded(.towardZero))  // Go truncates: time.Unix(int64(v), 0)
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: date)
@@ -437,12 +463,20 @@ extension Evaluator {
             regexCache[pattern] = regex
         }
         guard LabelNameCheck.isValid(dst) else { throw .execution("invalid destination label name in label_replace(): \(dst)") }
-        let cacheKey = [dst, replacement, src, pattern].joined(separator: "\u{0}")
-        var cache = relabelCache[cacheKey] ?? [:]
+        let cacheKey = [dst, replacement, src, pattern]
+        let cache: RelabelCache
+        if let existing = relabelCache[cacheKey] {
+            cache = existing
+        } else {
+            cache = RelabelCache()
+            relabelCache[cacheKey] = cache
+        }
         var out: [VSample] = []
         out.reserveCapacity(vec.count)
         for s in vec {
-            if s.id >= 0, let (labels, id) = cache[s.id] {
+            // Inputs without an id (such as `vector(1)`) get one, so their result is cached too.
+            let sourceID = s.id >= 0 ? s.id : intern(s.labels)
+            if let (labels, id) = cache.results[sourceID] {
                 out.append(VSample(labels: labels, time: s.time, value: s.value, id: id))
                 continue
             }
@@ -453,10 +487,9 @@ extension Evaluator {
                 labels = s.labels.setting(dst, to: expand(replacement, match: match, in: value, regex: regex))
             }
             let id = intern(labels)
-            if s.id >= 0 { cache[s.id] = (labels, id) }
+            cache.results[sourceID] = (labels, id)
             out.append(VSample(labels: labels, time: s.time, value: s.value, id: id))
         }
-        relabelCache[cacheKey] = cache
         return out
     }
 

@@ -53,18 +53,31 @@ final class Evaluator {
     /// hash the matchers instead of formatting and sorting them.
     private var dataByMatchers: [[LabelMatcher]: [FetchedSeries]] = [:]
     private var selectorMatchers: [[LabelMatcher]] = []
+    private var lastLoaded: (matchers: [LabelMatcher], series: [FetchedSeries])?
     /// Interned label sets: an id per distinct `Labels` seen in loaded data (and the same sets
     /// without `__name__`), so per-step work can compare and group by integer.
     private(set) var internedLabels: [Labels] = []
     private var internIndex: [Labels: Int32] = [:]
     /// For each interned id, the id of its labels without `__name__`.
     private var namelessOf: [Int32] = []
+    /// Memoized subqueries by step and inner expression text.
     private var subqueryCache: [String: SubqueryMemo] = [:]
-    var matchCaches: [String: MatchCache] = [:]
-    var groupCaches: [String: GroupCache] = [:]
+    /// The subquery last used at each nesting depth: successive steps almost always ask for it
+    /// again, and comparing with `==` costs far less than formatting the key. A NaN literal
+    /// never compares equal, and then the key is formatted as before; a zero literal compares
+    /// equal to its negative, so such expressions are not kept here.
+    private var lastSubquery: [(interval: Int64, expr: Expr, memo: SubqueryMemo)?] = []
+    var matchCaches: [MatchCacheKey: MatchCache] = [:]
+    /// Range-function results for every step of a range query, computed series by series.
+    var rangeMemos: [RangeMemoKey: RangeMemo] = [:]
+    /// Whether range queries may use `memoizedRange` (tests turn it off to compare).
+    var fastPaths = true
+    /// How many subqueries are being evaluated; their inner times are off the query's grid.
+    private(set) var subqueryDepth = 0
+    var groupCaches: [GroupCacheKey: GroupCache] = [:]
     var regexCache: [String: NSRegularExpression] = [:]
     /// label_replace results by argument text and input label id.
-    var relabelCache: [String: [Int32: (Labels, Int32)]] = [:]
+    var relabelCache: [[String]: RelabelCache] = [:]
     /// histogram_quantile bucket keys by input label id: group id and upper bound, or nil.
     var bucketCache: [Int32: (Int32, Double)?] = [:]
     /// Samples held by the current step, plus output already held by a range query.
@@ -114,9 +127,6 @@ final class Evaluator {
             do {
                 data[key] = try querier.select(matchers, start: mint, end: maxt).map { series in
                     let id = intern(series.labels)
-                    if namelessOf[Int(id)] < 0 {
-                        namelessOf[Int(id)] = series.labels.name == nil ? id : intern(series.labels.droppingMetricName)
-                    }
                     let samples = series.samples
                     let nonStale = samples.contains { StaleMarker.isStale($0.value) }
                         ? samples.filter { !StaleMarker.isStale($0.value) } : samples
@@ -136,8 +146,12 @@ final class Evaluator {
 
     /// The series loaded for a selector's matchers.
     func loaded(_ matchers: [LabelMatcher]) -> [FetchedSeries] {
-        if let series = dataByMatchers[matchers] { return series }
-        return data[Evaluator.key(matchers)] ?? []
+        // Steps ask for the same selector over and over; comparing with the last one asked for is
+        // immediate when it is the same array (the expression tree's), which hashing is not.
+        if let last = lastLoaded, last.matchers == matchers { return last.series }
+        let series = dataByMatchers[matchers] ?? data[Evaluator.key(matchers)] ?? []
+        lastLoaded = (matchers, series)
+        return series
     }
 
     /// The id of a label set, assigned on first sight.
@@ -150,22 +164,25 @@ final class Evaluator {
         return id
     }
 
-    /// A sample's labels without `__name__`, reusing interned sets when possible.
-    func withoutName(_ s: VSample) -> (Labels, Int32) {
-        if s.id >= 0 {
-            let n = namelessOf[Int(s.id)]
-            if n >= 0 { return (internedLabels[Int(n)], n) }
+    /// Labels without `__name__` and their id, for the labels with interned id `id` (or `labels`
+    /// and -1 when `id` is -1). Interned on first use, so a query that never drops a name
+    /// never pays for it.
+    func withoutName(_ labels: Labels, id: Int32) -> (Labels, Int32) {
+        guard id >= 0 else { return (labels.droppingMetricName, -1) }
+        var n = namelessOf[Int(id)]
+        if n < 0 {
+            n = intern(internedLabels[Int(id)].droppingMetricName)
+            namelessOf[Int(id)] = n
         }
-        return (s.labels.droppingMetricName, -1)
+        return (internedLabels[Int(n)], n)
     }
 
-    func withoutName(_ s: RangeSeries) -> (Labels, Int32) {
-        if s.id >= 0 {
-            let n = namelessOf[Int(s.id)]
-            if n >= 0 { return (internedLabels[Int(n)], n) }
-        }
-        return (s.labels.droppingMetricName, -1)
-    }
+    /// A sample's labels without `__name__`, reusing interned sets when possible.
+    func withoutName(_ s: VSample) -> (Labels, Int32) { withoutName(s.labels, id: s.id) }
+
+    func withoutName(_ s: FetchedSeries) -> (Labels, Int32) { withoutName(s.labels, id: s.id) }
+
+    func withoutName(_ s: RangeSeries) -> (Labels, Int32) { withoutName(s.labels, id: s.id) }
 
     private func checkDeadlineNow() throws(QueryError) {
         if clock.now > deadline { throw QueryError(kind: .timeout, message: "query timed out in query preparation") }
@@ -306,16 +323,24 @@ final class Evaluator {
         let lowest = ref.minus(sq.range)
         var ts = interval * (lowest / interval)
         if ts < lowest { ts = ts.plus(interval) }
-        let cacheKey = "\(interval)|\(sq.expr)"
         let memo: SubqueryMemo
-        if let existing = subqueryCache[cacheKey] {
-            memo = existing
+        while lastSubquery.count <= subqueryDepth { lastSubquery.append(nil) }
+        if let last = lastSubquery[subqueryDepth], last.interval == interval, last.expr == sq.expr {
+            memo = last.memo
         } else {
-            memo = SubqueryMemo()
-            subqueryCache[cacheKey] = memo
+            let cacheKey = "\(interval)|\(sq.expr)"
+            if let existing = subqueryCache[cacheKey] {
+                memo = existing
+            } else {
+                memo = SubqueryMemo()
+                subqueryCache[cacheKey] = memo
+            }
+            lastSubquery[subqueryDepth] = sq.expr.containsZeroLiteral ? nil : (interval, sq.expr, memo)
         }
         while ts <= ref {
             if !memo.evaluated.contains(ts) {
+                subqueryDepth += 1
+                defer { subqueryDepth -= 1 }
                 memo.add(try eval(sq.expr, at: ts), at: ts, evaluator: self)
                 memo.evaluated.insert(ts)
             }
@@ -341,6 +366,14 @@ final class Evaluator {
         guard vec.count > 1 else { return }
         if vec.allSatisfy({ $0.id >= 0 }) {
             // Interned ids are equal exactly when the labels are.
+            if vec.count <= 16 { // comparing pairs beats building a set
+                for i in 1..<vec.count {
+                    for j in 0..<i where vec[i].id == vec[j].id {
+                        throw .execution("vector cannot contain metrics with the same labelset")
+                    }
+                }
+                return
+            }
             var seen = Set<Int32>(minimumCapacity: vec.count)
             for s in vec where !seen.insert(s.id).inserted {
                 throw .execution("vector cannot contain metrics with the same labelset")

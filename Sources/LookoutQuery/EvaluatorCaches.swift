@@ -4,6 +4,8 @@ import LookoutModel
 /// order, so that overlapping windows of successive steps slice them instead of re-evaluating.
 final class SubqueryMemo {
     var index: [Labels: Int] = [:]
+    /// Slot by interned label id, -1 when not yet seen.
+    private var slotByID: [Int] = []
     var labels: [Labels] = []
     var ids: [Int32] = []
     var series: [[Sample]] = []
@@ -30,12 +32,47 @@ final class SubqueryMemo {
     }
 
     private func slot(_ l: Labels, _ id: Int32, _ evaluator: Evaluator) -> Int {
-        if let i = index[l] { return i }
-        labels.append(l)
-        ids.append(id >= 0 ? id : evaluator.intern(l))
-        series.append([])
-        index[l] = labels.count - 1
-        return labels.count - 1
+        // Interned ids are equal exactly when labels are, so an id finds the slot without hashing labels.
+        if id >= 0, Int(id) < slotByID.count, slotByID[Int(id)] >= 0 { return slotByID[Int(id)] }
+        let found: Int
+        if let i = index[l] {
+            found = i
+        } else {
+            labels.append(l)
+            ids.append(id >= 0 ? id : evaluator.intern(l))
+            series.append([])
+            found = labels.count - 1
+            index[l] = found
+        }
+        if id >= 0 {
+            if Int(id) >= slotByID.count {
+                slotByID.append(contentsOf: repeatElement(-1, count: Int(id) + 1 - slotByID.count))
+            }
+            slotByID[Int(id)] = found
+        }
+        return found
+    }
+}
+
+/// Identifies a matching configuration of a binary operation, for `Evaluator.matchCaches`.
+struct MatchCacheKey: Hashable {
+    var on: Bool
+    var labels: [String]
+    var include: [String]
+    var cardinality: Int
+    var dropsMetricName: Bool
+
+    init(matching m: VectorMatching, dropsMetricName: Bool) {
+        on = m.on
+        labels = m.labels
+        include = m.include
+        switch m.cardinality {
+        case .oneToOne: cardinality = 0
+        case .manyToOne: cardinality = 1
+        case .oneToMany: cardinality = 2
+        case .manyToMany: cardinality = 3
+        }
+        self.dropsMetricName = dropsMetricName
     }
 }
 
@@ -46,7 +83,24 @@ final class MatchCache {
     var results: [Int64: (Labels, Int32)] = [:]
 }
 
+/// Identifies one grouping of an aggregation: by/without, its labels as written, and the label
+/// `count_values` adds to a `by` grouping.
+struct GroupCacheKey: Hashable {
+    var without: Bool
+    var grouping: [String]
+    var extra: String?
+}
+
 /// Group-key ids by input label id for one grouping (by/without and its labels).
 final class GroupCache {
+    /// The labels a `without` grouping removes (with `__name__`) or a `by` grouping keeps.
+    let dropped: Set<String>
     var keys: [Int32: Int32] = [:]
+
+    init(dropped: Set<String>) { self.dropped = dropped }
+}
+
+/// label_replace results (labels and their id) by input label id, for one set of arguments.
+final class RelabelCache {
+    var results: [Int32: (Labels, Int32)] = [:]
 }

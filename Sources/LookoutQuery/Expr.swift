@@ -51,6 +51,19 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         "predict_linear", "time", "timestamp",
     ]
 
+    /// Whether a number literal in the expression is zero, whose sign `==` does not see.
+    var containsZeroLiteral: Bool {
+        switch self {
+        case .number(let v): return v == 0
+        case .string, .vectorSelector, .matrixSelector: return false
+        case .subquery(let sq): return sq.expr.containsZeroLiteral
+        case .call(_, let args): return args.contains { $0.containsZeroLiteral }
+        case .aggregate(let a): return (a.parameter?.containsZeroLiteral ?? false) || a.expr.containsZeroLiteral
+        case .binary(let b): return b.lhs.containsZeroLiteral || b.rhs.containsZeroLiteral
+        case .unary(_, let e), .paren(let e): return e.containsZeroLiteral
+        }
+    }
+
     /// Whether Prometheus 2.42 evaluates this once per query rather than per step (`@`-pinned
     /// selectors and literals, combined by anything but the `@`-unsafe functions).
     var isStepInvariant: Bool {

@@ -43,6 +43,12 @@ public struct QueryEngine: Sendable {
 
     /// Evaluates a parsed expression as a range query.
     public func range(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> QueryValue {
+        try range(expr, start: start, end: end, step: step, fastPaths: true)
+    }
+
+    /// A range query; `fastPaths: false` evaluates every step in full, without the series-by-series
+    /// shortcuts (`Evaluator.seriesMajor`, `Evaluator.memoizedRange`), so tests can compare both.
+    func range(_ expr: Expr, start: Int64, end: Int64, step: Int64, fastPaths: Bool) throws(QueryError) -> QueryValue {
         guard step > 0 else {
             throw .badData("zero or negative query resolution step widths are not accepted. Try a positive integer")
         }
@@ -55,14 +61,16 @@ public struct QueryEngine: Sendable {
             throw .badData("invalid expression type \"\(expr.type.rawValue)\" for range query, must be Scalar or instant Vector")
         }
         let evaluator = Evaluator(querier: querier, options: options, start: start, end: end, step: step)
+        evaluator.fastPaths = fastPaths
         try evaluator.prepare(expr)
+        if fastPaths, let series = try evaluator.seriesMajor(expr) { return .matrix(series) }
         // Output series: found by interned id when the evaluator knows one, else by labels.
         var outLabels: [Labels] = []
         var outSamples: [[Sample]] = []
         var slotByLabels: [Labels: Int] = [:]
-        var slotByID: [Int32: Int] = [:]
+        var slotByID: [Int] = [] // by interned id, -1 when not yet seen
         func slot(_ labels: Labels, _ id: Int32) -> Int {
-            if id >= 0, let s = slotByID[id] { return s }
+            if id >= 0, Int(id) < slotByID.count, slotByID[Int(id)] >= 0 { return slotByID[Int(id)] }
             let s: Int
             if let existing = slotByLabels[labels] {
                 s = existing
@@ -72,7 +80,12 @@ public struct QueryEngine: Sendable {
                 outSamples.append([])
                 slotByLabels[labels] = s
             }
-            if id >= 0 { slotByID[id] = s }
+            if id >= 0 {
+                if Int(id) >= slotByID.count {
+                    slotByID.append(contentsOf: repeatElement(-1, count: Int(id) + 1 - slotByID.count))
+                }
+                slotByID[Int(id)] = s
+            }
             return s
         }
         var total = 0

@@ -29,7 +29,7 @@ extension MetricStore {
         var reader = ChunkReader(directory: directory)
         defer { reader.closeAll() }
         var out: [SeriesData] = []
-        var seen: [Labels: Int] = [:]
+        out.reserveCapacity(found.count)
         for (id, labels, head) in found {
             var samples: [Sample] = []
             for location in try index.chunks(series: id, start: start, end: end) {
@@ -47,15 +47,27 @@ extension MetricStore {
                 }
             }
             guard !samples.isEmpty else { continue }
-            if let i = seen[labels] {
-                out[i].samples.append(contentsOf: samples)
-                out[i].samples = Self.sortedUnique(out[i].samples)
+            out.append(SeriesData(labels: labels, samples: Self.sortedUnique(samples)))
+        }
+        return Self.sortedMergingLabels(out)
+    }
+
+    /// `series` sorted by labels, with series of equal labels (one label set stored under two
+    /// ids) merged in their original order, so that for a timestamp both hold the earlier wins.
+    static func sortedMergingLabels(_ series: [SeriesData]) -> [SeriesData] {
+        let order = series.indices.sorted { a, b in
+            let x = series[a].labels, y = series[b].labels
+            return x != y ? x < y : a < b
+        }
+        var out: [SeriesData] = []
+        out.reserveCapacity(series.count)
+        for i in order {
+            if let last = out.last, last.labels == series[i].labels {
+                out[out.count - 1].samples = sortedUnique(last.samples + series[i].samples)
             } else {
-                seen[labels] = out.count
-                out.append(SeriesData(labels: labels, samples: Self.sortedUnique(samples)))
+                out.append(series[i])
             }
         }
-        out.sort { $0.labels < $1.labels }
         return out
     }
 

@@ -1,0 +1,193 @@
+import LookoutModel
+
+/// Identifies a one-argument range function over a selector, such as `rate(x{job="a"}[5m] offset 1m)`.
+struct RangeMemoKey: Hashable {
+    var function: RangeFunction
+    var matchers: [LabelMatcher]
+    var range: Int64
+    var offset: Int64
+}
+
+/// A range function's output at every step of a range query, with what each step adds to the
+/// sample count and whether its output holds two elements with the same labels.
+final class RangeMemo {
+    var results: [[VSample]]
+    var counts: [Int]
+    var duplicate: [Bool]
+
+    init(steps: Int) {
+        results = Array(repeating: [], count: steps)
+        counts = Array(repeating: 0, count: steps)
+        duplicate = Array(repeating: false, count: steps)
+    }
+}
+
+extension Evaluator {
+    /// The most points (series × steps) one range-function memo may hold.
+    static let rangeMemoBudget: Int64 = 2_000_000
+
+    /// The result of `name(vs[range])` at `t` from a per-query memo, or nil when `t` is not a
+    /// step of the range query (instant queries, subquery steps) or the function needs more.
+    ///
+    /// On first use the function is evaluated series by series over all steps, sliding each
+    /// series' window by indices, as Prometheus's engine does, instead of searching and slicing
+    /// every series at every step. Each step still charges its own samples and reports its own
+    /// duplicate-labels error when it is asked for, so errors arise at the same step as before.
+    func memoizedRange(_ name: String, _ vs: VectorSelector, _ range: Int64, at t: Int64) throws(QueryError) -> [VSample]? {
+        guard fastPaths, step > 0, vs.at == nil, subqueryDepth == 0, t >= start, t <= end,
+              (t - start) % step == 0, let function = RangeFunction(rawValue: name) else { return nil }
+        switch function {
+        case .holtWinters, .quantileOverTime, .predictLinear: return nil
+        default: break
+        }
+        try checkDeadline()
+        let key = RangeMemoKey(function: function, matchers: vs.matchers, range: range, offset: vs.offset)
+        let memo: RangeMemo
+        if let existing = rangeMemos[key] {
+            memo = existing
+        } else {
+            // All steps are held at once: beyond a bound, stay step by step, which holds one.
+            let steps = (end - start) / step + 1
+            guard Int64(loaded(vs.matchers).count) * steps <= Evaluator.rangeMemoBudget else { return nil }
+            memo = try computeRangeMemo(function, vs, range)
+            rangeMemos[key] = memo
+        }
+        let i = Int((t - start) / step)
+        try addSamples(memo.counts[i])
+        if memo.duplicate[i] { throw .execution("vector cannot contain metrics with the same labelset") }
+        return memo.results[i]
+    }
+
+    private func computeRangeMemo(_ function: RangeFunction, _ vs: VectorSelector, _ range: Int64) throws(QueryError) -> RangeMemo {
+        let steps = Int((end - start) / step) + 1
+        let memo = RangeMemo(steps: steps)
+        let series = loaded(vs.matchers)
+        let outLabels = rangeOutputLabels(function, series)
+        for i in 0..<steps { memo.results[i].reserveCapacity(series.count) }
+        for (index, s) in series.enumerated() {
+            let (labels, id) = outLabels[index]
+            try slide(function, s, range: range, offset: vs.offset, steps: steps, counts: &memo.counts) { i, t, value in
+                memo.results[i].append(VSample(labels: labels, time: t, value: value, id: id))
+            }
+        }
+        // Output ids are interned (or -1 only if a nameless set was never interned), and equal
+        // ids mean equal labels: duplicates are possible only if two series share an output id.
+        if mayCollide(outLabels) {
+            for i in 0..<steps {
+                do {
+                    try checkDistinct(memo.results[i])
+                } catch {
+                    memo.duplicate[i] = true
+                }
+            }
+        }
+        return memo
+    }
+}
+
+extension Evaluator {
+    /// For a range query of a selector, or of a one-argument range function of a selector (no
+    /// `@`), the output series computed series by series straight into their sample arrays;
+    /// nil for any other expression, which is then evaluated step by step.
+    ///
+    /// Errors match step-by-step evaluation: the sample limit is checked with each step's
+    /// selected samples plus the output held from earlier steps, and a function whose output
+    /// series could share labels is left to the step-by-step path.
+    func seriesMajor(_ expr: Expr) throws(QueryError) -> [SeriesData]? {
+        guard step > 0 else { return nil }
+        var e = expr
+        while case .paren(let inner) = e { e = inner }
+        let steps = Int((end - start) / step) + 1
+        var counts = [Int](repeating: 0, count: steps)  // samples each step selects
+        var outputs = [Int](repeating: 0, count: steps) // points each step outputs
+        var out: [SeriesData] = []
+        switch e {
+        case .vectorSelector(let vs) where vs.at == nil:
+            let series = loaded(vs.matchers)
+            guard !mayCollide(series.map { ($0.labels, $0.id) }) else { return nil }
+            for s in series {
+                var points: [Sample] = []
+                var next = 0 // samples[..<next] are at or before the reference time
+                let samples = s.samples
+                for i in 0..<steps {
+                    try checkDeadline()
+                    let t = start + Int64(i) * step
+                    let ref = t.minus(vs.offset)
+                    while next < samples.count && samples[next].timestamp <= ref { next += 1 }
+                    guard next > 0 else { continue }
+                    let sample = samples[next - 1]
+                    if sample.timestamp < ref.minus(options.lookbackDelta) || StaleMarker.isStale(sample.value) { continue }
+                    counts[i] += 1
+                    points.append(Sample(t, sample.value))
+                }
+                if !points.isEmpty { out.append(SeriesData(labels: s.labels, samples: points)) }
+            }
+            outputs = counts
+        case .call(let name, let args) where args.count == 1:
+            var arg = args[0]
+            while case .paren(let inner) = arg { arg = inner }
+            guard case .matrixSelector(let vs, let range) = arg, vs.at == nil,
+                  let function = RangeFunction(rawValue: name) else { return nil }
+            switch function {
+            case .holtWinters, .quantileOverTime, .predictLinear: return nil
+            default: break
+            }
+            let series = loaded(vs.matchers)
+            let outLabels = rangeOutputLabels(function, series)
+            guard !mayCollide(outLabels) else { return nil }
+            for (index, s) in series.enumerated() {
+                var points: [Sample] = []
+                try slide(function, s, range: range, offset: vs.offset, steps: steps, counts: &counts) { i, t, value in
+                    outputs[i] += 1
+                    points.append(Sample(t, value))
+                }
+                if !points.isEmpty { out.append(SeriesData(labels: outLabels[index].0, samples: points)) }
+            }
+        default:
+            return nil
+        }
+        var held = 0
+        for i in 0..<steps {
+            if held + counts[i] > options.maxSamples || held + outputs[i] > options.maxSamples {
+                throw Evaluator.tooManySamples
+            }
+            held += outputs[i]
+        }
+        return out.sorted { $0.labels < $1.labels }
+    }
+
+    /// Output labels and ids of a range function over each series.
+    func rangeOutputLabels(_ function: RangeFunction, _ series: [FetchedSeries]) -> [(Labels, Int32)] {
+        let keepName = function == .lastOverTime
+        return series.map { keepName ? ($0.labels, $0.id) : withoutName($0) }
+    }
+
+    /// Whether two outputs might carry the same labels: equal interned ids mean equal labels,
+    /// and an id of -1 is unknown.
+    func mayCollide(_ outputs: [(Labels, Int32)]) -> Bool {
+        var seen = Set<Int32>(minimumCapacity: outputs.count)
+        return outputs.contains { $0.1 < 0 || !seen.insert($0.1).inserted }
+    }
+
+    /// Slides `function`'s closed window `[t - offset - range, t - offset]` over one series for
+    /// every step, adding each step's window size to `counts` and emitting each value.
+    func slide(_ function: RangeFunction, _ s: FetchedSeries, range: Int64, offset: Int64, steps: Int,
+               counts: inout [Int], _ emit: (Int, Int64, Double) -> Void) throws(QueryError) {
+        let samples = s.nonStale
+        var lo = 0, hi = 0 // the window is samples[lo..<hi]
+        for i in 0..<steps {
+            try checkDeadline()
+            let t = start + Int64(i) * step
+            let rangeEnd = t.minus(offset)
+            let rangeStart = rangeEnd.minus(range)
+            while hi < samples.count && samples[hi].timestamp <= rangeEnd { hi += 1 }
+            while lo < hi && samples[lo].timestamp < rangeStart { lo += 1 }
+            guard lo < hi else { continue }
+            counts[i] += hi - lo
+            guard let value = rangeValue(function, samples[lo..<hi], rangeStart, rangeEnd, range, t: t, scalarParam: 0) else {
+                continue
+            }
+            emit(i, t, value)
+        }
+    }
+}
