@@ -23,17 +23,51 @@ struct APIParameters {
         return APIParameters(pairs)
     }
 
+    /// Splits `a=1&b=2` and decodes `+` and `%XX`; a pair whose name does not decode is skipped.
     static func parseForm(_ text: String) -> [(String, String)] {
-        text.split(separator: "&").compactMap { part in
-            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = decode(pieces[0]) else { return nil }
-            let value = pieces.count > 1 ? decode(pieces[1]) ?? "" : ""
-            return (name, value)
+        var pairs: [(String, String)] = []
+        for part in text.utf8.split(separator: UInt8(ascii: "&")) {
+            let equals = part.firstIndex(of: UInt8(ascii: "="))
+            guard let name = decode(part[..<(equals ?? part.endIndex)]) else { continue }
+            let value = equals.map { decode(part[part.index(after: $0)...]) ?? "" } ?? ""
+            pairs.append((name, value))
         }
+        return pairs
     }
 
-    static func decode(_ text: Substring) -> String? {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    /// URL form decoding of one name or value; nil for a malformed escape or invalid UTF-8.
+    static func decode(_ bytes: Substring.UTF8View.SubSequence) -> String? {
+        guard bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else {
+            return String(Substring(bytes))
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "+") {
+                out.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%") {
+                let high = bytes.index(after: index)
+                guard high < bytes.endIndex, bytes.index(after: high) < bytes.endIndex,
+                      let h = hexValue(bytes[high]), let l = hexValue(bytes[bytes.index(after: high)]) else { return nil }
+                out.append(h << 4 | l)
+                index = bytes.index(after: high)
+            } else {
+                out.append(byte)
+            }
+            index = bytes.index(after: index)
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 
     subscript(name: String) -> String? { values[name]?.first }
