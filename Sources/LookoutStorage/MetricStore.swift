@@ -47,7 +47,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     let headLock = NSLock()
     /// Descriptor of `directory/LOCK`, holding a POSIX write lock while the store is open.
     private let lockFD: Int32
-    var byLabels: [Labels: MemSeries] = [:]
+    var byLabels = HeadSeriesSet()
     var byRef: [UInt64: MemSeries] = [:]
     private var unindexed: [(ref: UInt64, labels: Labels)] = []
     private var nextRef: UInt64 = 1
@@ -58,7 +58,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     private var closed = false
     private let flushLock = NSLock()
     private var flushScheduled = false
-    private var interner = StringInterner()
+    private var symbols = LabelSymbols()
     private var lastCompaction: UInt64 = DispatchTime.now().uptimeNanoseconds
     /// Whether `index.sqlite` may hold series that are not in the head (then a new label set must be
     /// looked up there to reuse its id). False for a fresh store until the first partition is written.
@@ -128,13 +128,13 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     /// Installs the head rebuilt by WAL replay and indexes its new series.
     private func installReplayed(_ state: ReplayState) throws {
         for s in state.series {
-            byLabels[s.labels] = s
+            byLabels.insert(s)
             byRef[s.ref] = s
             if let o = s.open { maxT = max(maxT, o.lastT); headPartitions.insert(s.openPartition) }
             for c in s.chunks { maxT = max(maxT, c.maxT); headPartitions.insert(c.partition) }
         }
         for (ref, s) in state.aliases { byRef[ref] = s }
-        interner = state.interner
+        symbols = state.symbols
         unindexed = state.series.map { ($0.ref, $0.labels) }
         nextRef = max(state.maxRef, try index.maxSeriesID()) + 1
         counters.walRecordsReplayed = state.records
@@ -335,8 +335,8 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
             nextRef += 1
             unindexed.append((ref, labels))
         }
-        let s = MemSeries(ref: ref, labels: interner.intern(labels))
-        byLabels[labels] = s
+        let s = MemSeries(ref: ref, labels: labels, symbols: symbols)
+        byLabels.insert(s)
         byRef[ref] = s
         return s
     }
@@ -442,6 +442,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
                       s.chunks.filter({ $0.partition == r.partition }).map(\.minT) == r.old else { continue }
                 s.chunks.removeAll { $0.partition == r.partition }
                 s.chunks.insert(r.chunk, at: first)
+                s.trimChunkList()
             }
             headLock.unlock()
         }
@@ -535,13 +536,14 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         var dropped = 0
         for s in Array(byLabels.values) {
             s.chunks.removeAll { $0.partition <= p }
+            s.trimChunkList()
             if s.chunks.isEmpty && s.open == nil {
-                byLabels[s.labels] = nil
+                byLabels.remove(s)
                 dropped += 1
             }
         }
         if dropped > 0 {
-            byRef = byRef.filter { byLabels[$0.value.labels] === $0.value }
+            byRef = byRef.filter { byLabels.contains($0.value) }
             indexHasOtherSeries = true
         }
         counters.partitionsWritten += 1

@@ -5,12 +5,12 @@ import LookoutModel
 struct ReplayState {
     var series: [MemSeries] = []
     var byRef: [UInt64: MemSeries] = [:]
-    var byLabels: [Labels: MemSeries] = [:]
+    var byLabels = HeadSeriesSet()
     /// Refs whose labels repeat an earlier ref (kept pointing at the first series).
     var aliases: [UInt64: MemSeries] = [:]
     var maxRef: UInt64 = 0
     var records = 0
-    var interner = StringInterner()
+    var symbols = LabelSymbols()
     var partitionDuration: Int64 = 2 * 3_600_000
     var samplesPerChunk = 120
 }
@@ -80,10 +80,10 @@ extension MetricStore {
                     state.byRef[ref] = existing
                     return
                 }
-                let s = MemSeries(ref: ref, labels: state.interner.intern(labels))
+                let s = MemSeries(ref: ref, labels: labels, symbols: state.symbols)
                 state.series.append(s)
                 state.byRef[ref] = s
-                state.byLabels[labels] = s
+                state.byLabels.insert(s)
             }
         case .samples:
             var inBounds = true

@@ -5,16 +5,20 @@ import LookoutModel
 /// the stale marker, ±Inf). At most 65,535 samples per chunk.
 struct XORChunkEncoder: Sendable {
     /// Header (2-byte big-endian count) followed by the bit stream.
+    /// Grown by about an eighth at a time (not doubled), so a head series' open chunk wastes little.
     private(set) var bytes: [UInt8] = [0, 0]
-    private(set) var count: Int = 0
     private(set) var firstT: Int64 = 0
     private(set) var lastT: Int64 = 0
     private(set) var lastValueBits: UInt64 = 0
     private var tDelta: Int64 = 0
+    // The small fields are packed together so an open chunk in every head series stays small.
+    private var samples: UInt16 = 0
     private var leading: UInt8 = 0xff
     private var trailing: UInt8 = 0
     /// Unused low bits in the last byte of `bytes`.
-    private var free: Int = 0
+    private var free: UInt8 = 0
+
+    var count: Int { Int(samples) }
 
     static let maxSamples = 65_535
 
@@ -65,9 +69,9 @@ struct XORChunkEncoder: Sendable {
         }
         lastT = t
         lastValueBits = vBits
-        count += 1
-        bytes[0] = UInt8(truncatingIfNeeded: count >> 8)
-        bytes[1] = UInt8(truncatingIfNeeded: count)
+        samples += 1
+        bytes[0] = UInt8(truncatingIfNeeded: samples >> 8)
+        bytes[1] = UInt8(truncatingIfNeeded: samples)
     }
 
     @inline(__always) private func fits(_ x: Int64, _ n: Int64) -> Bool {
@@ -103,16 +107,23 @@ struct XORChunkEncoder: Sendable {
         var n = n
         while n > 0 {
             if free == 0 {
+                if bytes.count == bytes.capacity { grow() }
                 bytes.append(0)
                 free = 8
             }
-            let take = min(free, n)
+            let take = min(Int(free), n)
             let shift = n - take
             let bits = UInt8(truncatingIfNeeded: (value >> UInt64(shift)) & ((UInt64(1) << UInt64(take)) - 1))
-            bytes[bytes.count - 1] |= bits << UInt8(free - take)
-            free -= take
+            bytes[bytes.count - 1] |= bits << (free - UInt8(take))
+            free -= UInt8(take)
             n -= take
         }
+    }
+
+    /// Adds room for about an eighth more bytes (at least 16): `reserveCapacity` allocates what it is
+    /// asked for, where `append` would double the buffer.
+    @inline(never) private mutating func grow() {
+        bytes.reserveCapacity(bytes.count + max(16, bytes.count >> 3))
     }
 }
 
