@@ -50,6 +50,13 @@ func residentBytes() -> Int64 {
     return (Int64(fields[1]) ?? 0) * Int64(sysconf(Int32(_SC_PAGESIZE)))
 }
 
+/// CPU time of the whole process (all threads, user + system), so figures are per core.
+func cpuSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
 /// A tiny deterministic generator so runs are repeatable.
 struct SplitMix {
     var state: UInt64
@@ -92,6 +99,7 @@ case "append":
     for start in stride(from: 0, to: seriesCount, by: batchSize) {
         _ = try store.appendSync((start..<start + batchSize).map { (labels[$0], Sample(0, 0)) })
     }
+    let cpuBefore = cpuSeconds()
     let seconds = try elapsed {
         for scrape in 1...scrapes {
             let time = Int64(scrape) * 15_000
@@ -101,9 +109,10 @@ case "append":
             }
         }
     }
+    let cpu = cpuSeconds() - cpuBefore
     try store.close()
     try? FileManager.default.removeItem(atPath: directory)
-    print("append: \(appended) samples in \(String(format: "%.3f", seconds)) s = \(Int(Double(appended) / seconds)) samples/s (\(seriesCount) series, batches of \(batchSize), fsync per batch)")
+    print("append: \(appended) samples in \(String(format: "%.3f", seconds)) s wall = \(Int(Double(appended) / seconds)) samples/s; \(String(format: "%.3f", cpu)) s CPU = \(Int(Double(appended) / cpu)) samples/s per core (\(seriesCount) series, batches of \(batchSize), fsync per batch)")
 
 case "disk":
     let bytes = Array(FileManager.default.contents(atPath: arguments[2])!)
