@@ -24,3 +24,5 @@ for jitter in 0 3; do
   fi
 done
 "$bin" memory
+"$bin" memory 120
+"$bin" memory 480
