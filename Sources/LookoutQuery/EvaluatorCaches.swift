@@ -3,10 +3,8 @@ import LookoutModel
 /// Inner results of one subquery (one inner expression at one step), kept per series in time
 /// order, so that overlapping windows of successive steps slice them instead of re-evaluating.
 final class SubqueryMemo {
-    var index: [Labels: Int] = [:]
-    /// Slot by interned label id, -1 when not yet seen.
-    private var slotByID: [Int] = []
-    var labels: [Labels] = []
+    private var slots = SeriesSlots()
+    var labels: [Labels] { slots.labels }
     var ids: [Int32] = []
     var series: [[Sample]] = []
     var evaluated: Set<Int64> = []
@@ -32,23 +30,10 @@ final class SubqueryMemo {
     }
 
     private func slot(_ l: Labels, _ id: Int32, _ evaluator: Evaluator) -> Int {
-        // Interned ids are equal exactly when labels are, so an id finds the slot without hashing labels.
-        if id >= 0, Int(id) < slotByID.count, slotByID[Int(id)] >= 0 { return slotByID[Int(id)] }
-        let found: Int
-        if let i = index[l] {
-            found = i
-        } else {
-            labels.append(l)
+        let (found, isNew) = slots.slot(l, id: id)
+        if isNew {
             ids.append(id >= 0 ? id : evaluator.intern(l))
             series.append([])
-            found = labels.count - 1
-            index[l] = found
-        }
-        if id >= 0 {
-            if Int(id) >= slotByID.count {
-                slotByID.append(contentsOf: repeatElement(-1, count: Int(id) + 1 - slotByID.count))
-            }
-            slotByID[Int(id)] = found
         }
         return found
     }

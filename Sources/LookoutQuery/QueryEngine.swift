@@ -64,29 +64,12 @@ public struct QueryEngine: Sendable {
         evaluator.fastPaths = fastPaths
         try evaluator.prepare(expr)
         if fastPaths, let series = try evaluator.seriesMajor(expr) { return .matrix(series) }
-        // Output series: found by interned id when the evaluator knows one, else by labels.
-        var outLabels: [Labels] = []
+        var slots = SeriesSlots()
         var outSamples: [[Sample]] = []
-        var slotByLabels: [Labels: Int] = [:]
-        var slotByID: [Int] = [] // by interned id, -1 when not yet seen
         func slot(_ labels: Labels, _ id: Int32) -> Int {
-            if id >= 0, Int(id) < slotByID.count, slotByID[Int(id)] >= 0 { return slotByID[Int(id)] }
-            let s: Int
-            if let existing = slotByLabels[labels] {
-                s = existing
-            } else {
-                s = outLabels.count
-                outLabels.append(labels)
-                outSamples.append([])
-                slotByLabels[labels] = s
-            }
-            if id >= 0 {
-                if Int(id) >= slotByID.count {
-                    slotByID.append(contentsOf: repeatElement(-1, count: Int(id) + 1 - slotByID.count))
-                }
-                slotByID[Int(id)] = s
-            }
-            return s
+            let (found, isNew) = slots.slot(labels, id: id)
+            if isNew { outSamples.append([]) }
+            return found
         }
         var total = 0
         var t = start
@@ -110,7 +93,7 @@ public struct QueryEngine: Sendable {
             if t > Int64.max - step { break }
             t += step
         }
-        let out = zip(outLabels, outSamples).map { SeriesData(labels: $0, samples: $1) }.sorted { $0.labels < $1.labels }
+        let out = zip(slots.labels, outSamples).map { SeriesData(labels: $0, samples: $1) }.sorted { $0.labels < $1.labels }
         return .matrix(out)
     }
 }
