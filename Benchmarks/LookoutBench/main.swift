@@ -188,9 +188,7 @@ case "disk":
         // Families must not interleave: group series by metric name.
         let order = series.indices.sorted { (series[$0].name ?? "", series[$0]) < (series[$1].name ?? "", series[$1]) }
         for index in order {
-            let rest = series[index].pairs.filter { $0.name != Labels.metricName }
-                .map { "\($0.name)=\"\(Labels.escape($0.value))\"" }.joined(separator: ",")
-            let text = (series[index].name ?? "") + (rest.isEmpty ? "" : "{\(rest)}")
+            let text = ExpositionWriter.seriesText(series[index])
             var chunk = ""
             for sample in history[index] {
                 chunk += "\(text) \(PromNumber.format(sample.value)) \(PromNumber.seconds(sample.timestamp))\n"

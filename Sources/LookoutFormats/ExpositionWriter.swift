@@ -86,6 +86,13 @@ public struct ExpositionWriter {
     }
 
     /// `name{a="1",b="2"}`, or just `name` without other labels.
+    /// A series as both formats write it: `name{a="1",b="2"}`.
+    public static func seriesText(_ labels: Labels) -> String {
+        var out = ""
+        writeSeries(labels, into: &out)
+        return out
+    }
+
     private static func writeSeries(_ labels: Labels, into out: inout String) {
         out += labels.name ?? ""
         let rest = labels.droppingMetricName
