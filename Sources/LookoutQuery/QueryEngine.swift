@@ -24,14 +24,26 @@ public struct QueryEngine: Sendable {
 
     /// Evaluates a parsed expression at one time (ms).
     public func instant(_ expr: Expr, at time: Int64) throws(QueryError) -> QueryValue {
+        var timings = QueryTimings()
+        return try instant(expr, at: time, timings: &timings)
+    }
+
+    /// Evaluates a parsed expression at one time (ms), recording where the time went.
+    public func instant(_ expr: Expr, at time: Int64, timings: inout QueryTimings) throws(QueryError) -> QueryValue {
+        var phases = PhaseClock()
         let evaluator = Evaluator(querier: querier, options: options, start: time, end: time, step: 0)
         try evaluator.prepare(expr)
-        switch try evaluator.eval(expr, at: time) {
+        timings.queryPreparation = phases.lap()
+        let value = try evaluator.eval(expr, at: time)
+        timings.innerEval = phases.lap()
+        switch value {
         case .scalar(let v): return .scalar(Sample(time, v))
         case .string(let s): return .string(s, time)
         case .vector(let vector):
             return .vector(vector.map { InstantSample(labels: $0.labels, sample: Sample(time, $0.value)) })
-        case .matrix(let series): return .matrix(series.sorted { $0.labels < $1.labels })
+        case .matrix(let series):
+            defer { timings.resultSort = phases.lap() }
+            return .matrix(series.sorted { $0.labels < $1.labels })
         }
     }
 
@@ -43,12 +55,25 @@ public struct QueryEngine: Sendable {
 
     /// Evaluates a parsed expression as a range query.
     public func range(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> QueryValue {
-        try range(expr, start: start, end: end, step: step, fastPaths: true)
+        var timings = QueryTimings()
+        return try range(expr, start: start, end: end, step: step, fastPaths: true, timings: &timings)
+    }
+
+    /// Evaluates a parsed expression as a range query, recording where the time went.
+    public func range(_ expr: Expr, start: Int64, end: Int64, step: Int64,
+                      timings: inout QueryTimings) throws(QueryError) -> QueryValue {
+        try range(expr, start: start, end: end, step: step, fastPaths: true, timings: &timings)
     }
 
     /// A range query; `fastPaths: false` evaluates every step in full, without the series-by-series
     /// shortcuts (`Evaluator.seriesMajor`, `Evaluator.memoizedRange`), so tests can compare both.
     func range(_ expr: Expr, start: Int64, end: Int64, step: Int64, fastPaths: Bool) throws(QueryError) -> QueryValue {
+        var timings = QueryTimings()
+        return try range(expr, start: start, end: end, step: step, fastPaths: fastPaths, timings: &timings)
+    }
+
+    private func range(_ expr: Expr, start: Int64, end: Int64, step: Int64, fastPaths: Bool,
+                       timings: inout QueryTimings) throws(QueryError) -> QueryValue {
         guard step > 0 else {
             throw .badData("zero or negative query resolution step widths are not accepted. Try a positive integer")
         }
@@ -62,8 +87,13 @@ public struct QueryEngine: Sendable {
         }
         let evaluator = Evaluator(querier: querier, options: options, start: start, end: end, step: step)
         evaluator.fastPaths = fastPaths
+        var phases = PhaseClock()
         try evaluator.prepare(expr)
-        if fastPaths, let series = try evaluator.seriesMajor(expr) { return .matrix(series) }
+        timings.queryPreparation = phases.lap()
+        if fastPaths, let series = try evaluator.seriesMajor(expr) {
+            timings.innerEval = phases.lap()
+            return .matrix(series)
+        }
         var slots = SeriesSlots()
         var outSamples: [[Sample]] = []
         func slot(_ labels: Labels, _ id: Int32) -> Int {
@@ -93,7 +123,9 @@ public struct QueryEngine: Sendable {
             if t > Int64.max - step { break }
             t += step
         }
+        timings.innerEval = phases.lap()
         let out = zip(slots.labels, outSamples).map { SeriesData(labels: $0, samples: $1) }.sorted { $0.labels < $1.labels }
+        timings.resultSort = phases.lap()
         return .matrix(out)
     }
 }

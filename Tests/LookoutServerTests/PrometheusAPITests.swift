@@ -65,6 +65,29 @@ import Testing
         }
     }
 
+    @Test func statsParameterAddsPrometheusTimings() async throws {
+        let names = ["evalTotalTime", "resultSortTime", "queryPreparationTime", "innerEvalTime", "execQueueTime", "execTotalTime"]
+        try await Self.withApp { client in
+            for uri in ["/api/v1/query?query=sum(http_requests_total)&time=135&stats=all",
+                        "/api/v1/query_range?query=http_requests_total&start=0&end=135&step=15&stats=1"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    let data = try Self.json(response.body)["data"] as! [String: Any]
+                    #expect((data["result"] as! [Any]).count >= 1, "\(uri)")
+                    let timings = (data["stats"] as? [String: Any])?["timings"] as? [String: Double] ?? [:]
+                    #expect(Set(timings.keys) == Set(names), "\(uri)")
+                    #expect(timings.values.allSatisfy { $0 >= 0 && $0 < 10 }, "\(uri)")
+                    let phases = timings["queryPreparationTime", default: -1] + timings["innerEvalTime", default: -1]
+                        + timings["resultSortTime", default: -1]
+                    #expect(abs(timings["evalTotalTime", default: -1] - phases) < 1e-9, "\(uri)")
+                    #expect(timings["execTotalTime", default: -1] >= timings["evalTotalTime", default: 0], "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/api/v1/query?query=1&stats=", method: .get) { response in
+                #expect(String(buffer: response.body).contains("stats") == false)
+            }
+        }
+    }
+
     /// Each case: path and query, expected status, expected errorType, a fragment of the message.
     static let errors: [(String, HTTPResponse.Status, String, String)] = [
         ("/api/v1/query?query=sum(", .badRequest, "bad_data", "parse error"),

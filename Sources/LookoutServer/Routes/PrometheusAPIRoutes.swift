@@ -26,7 +26,10 @@ struct PrometheusAPIRoutes {
         do {
             let params = try await APIParameters.from(&request, maxBodyBytes: runtime.config.server.maxBodyBytes)
             let label = context.parameters.get("name") ?? ""
-            return try await BlockingWork.run { try respond(path, params, label: label) }
+            let submitted = ContinuousClock.now
+            return try await BlockingWork.run {
+                try respond(path, params, label: label, queued: (ContinuousClock.now - submitted).inSeconds)
+            }
         } catch let error as APIError {
             return Self.failure(error)
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
@@ -38,11 +41,12 @@ struct PrometheusAPIRoutes {
         }
     }
 
-    /// Answers one API call synchronously; `handle` runs it off the cooperative thread pool.
-    func respond(_ path: String, _ params: APIParameters, label: String) throws(APIError) -> Response {
+    /// Answers one API call synchronously; `handle` runs it off the cooperative thread pool,
+    /// where it waited `queued` seconds for a thread.
+    func respond(_ path: String, _ params: APIParameters, label: String, queued: Double = 0) throws(APIError) -> Response {
         switch path {
-        case "/api/v1/query": return try instantQuery(params)
-        case "/api/v1/query_range": return try rangeQuery(params)
+        case "/api/v1/query": return try instantQuery(params, queued: queued)
+        case "/api/v1/query_range": return try rangeQuery(params, queued: queued)
         case "/api/v1/series": return try series(params)
         case "/api/v1/labels": return try labelNames(params)
         case "/api/v1/label/{name}/values": return try labelValues(label, params)
@@ -63,20 +67,22 @@ struct PrometheusAPIRoutes {
         return QueryEngine(querier: store, options: options)
     }
 
-    func instantQuery(_ params: APIParameters) throws(APIError) -> Response {
+    func instantQuery(_ params: APIParameters, queued: Double = 0) throws(APIError) -> Response {
         guard let query = params["query"], !query.isEmpty else { throw .badData("invalid parameter \"query\": query must not be empty") }
         let time = try params.time("time", default: WallClock.nowMilliseconds())
         let engine = try engine(timeout: try params.duration("timeout"))
         let value: QueryValue
+        var timings = QueryTimings()
         do {
-            value = try engine.instant(query, at: time)
+            value = try engine.instant(try PromQLParser.parse(query), at: time, timings: &timings)
         } catch {
             throw Self.apiError(error)
         }
-        return Self.success { Self.render(value, into: &$0) }
+        let stats = Self.wantsStats(params) ? (timings, queued) : nil
+        return Self.success { Self.render(value, stats: stats, into: &$0) }
     }
 
-    func rangeQuery(_ params: APIParameters) throws(APIError) -> Response {
+    func rangeQuery(_ params: APIParameters, queued: Double = 0) throws(APIError) -> Response {
         guard let query = params["query"], !query.isEmpty else { throw .badData("invalid parameter \"query\": query must not be empty") }
         guard params["start"] != nil else { throw .badData("invalid parameter \"start\": cannot parse \"\" to a valid timestamp") }
         guard params["end"] != nil else { throw .badData("invalid parameter \"end\": cannot parse \"\" to a valid timestamp") }
@@ -95,12 +101,14 @@ struct PrometheusAPIRoutes {
         }
         let engine = try engine(timeout: try params.duration("timeout"))
         let value: QueryValue
+        var timings = QueryTimings()
         do {
-            value = try engine.range(query, start: start, end: end, step: step)
+            value = try engine.range(try PromQLParser.parse(query), start: start, end: end, step: step, timings: &timings)
         } catch {
             throw Self.apiError(error)
         }
-        return Self.success { Self.render(value, into: &$0) }
+        let stats = Self.wantsStats(params) ? (timings, queued) : nil
+        return Self.success { Self.render(value, stats: stats, into: &$0) }
     }
 
     static func apiError(_ error: QueryError) -> APIError {
@@ -229,8 +237,16 @@ struct PrometheusAPIRoutes {
 
     // MARK: Rendering
 
-    static func render(_ value: QueryValue, into writer: inout JSONWriter) {
+    /// Prometheus returns `data.stats` for any non-empty `stats` parameter.
+    static func wantsStats(_ params: APIParameters) -> Bool {
+        !(params["stats"] ?? "").isEmpty
+    }
+
+    /// Writes a query result as `data`; with `stats`, adds `stats.timings` in Prometheus's shape.
+    static func render(_ value: QueryValue, stats: (timings: QueryTimings, queued: Double)? = nil,
+                       into writer: inout JSONWriter) {
         writer.object { writer in
+            defer { if let stats { renderStats(stats.timings, queued: stats.queued, into: &writer) } }
             switch value {
             case .vector(let samples):
                 writer.field("resultType", "vector")
@@ -264,6 +280,22 @@ struct PrometheusAPIRoutes {
                 writer.array { writer in
                     writer.raw(PromNumber.seconds(time))
                     writer.string(text)
+                }
+            }
+        }
+    }
+
+    static func renderStats(_ timings: QueryTimings, queued: Double, into writer: inout JSONWriter) {
+        writer.key("stats")
+        writer.object { writer in
+            writer.key("timings")
+            writer.object { writer in
+                for (name, seconds) in [("evalTotalTime", timings.evalTotal), ("resultSortTime", timings.resultSort),
+                                        ("queryPreparationTime", timings.queryPreparation),
+                                        ("innerEvalTime", timings.innerEval), ("execQueueTime", queued),
+                                        ("execTotalTime", queued + timings.evalTotal)] {
+                    writer.key(name)
+                    writer.raw(PromNumber.format(seconds))
                 }
             }
         }
