@@ -198,22 +198,30 @@ enum XORChunkDecoder {
         let bytes: [UInt8]
         var bitPos: Int
 
+        /// The next `n` (0...64) bits as an unsigned number, most significant first.
         @inline(__always) mutating func read(_ n: Int) throws(Failure) -> UInt64 {
             guard n > 0 else { return 0 }
-            guard bitPos + n <= bytes.count * 8 else { throw Failure(message: "chunk bit stream truncated") }
-            var result: UInt64 = 0
-            var n = n
-            while n > 0 {
-                let byte = bytes[bitPos >> 3]
-                let used = bitPos & 7
-                let avail = 8 - used
-                let take = min(avail, n)
-                let bits = (UInt64(byte) >> UInt64(avail - take)) & ((UInt64(1) << UInt64(take)) - 1)
-                result = (result << UInt64(take)) | bits
-                bitPos += take
-                n -= take
+            guard bitPos + n <= bytes.count &* 8 else { throw Failure(message: "chunk bit stream truncated") }
+            if n > 56 {
+                let high = try read(n - 32)
+                return high << 32 | (try read(32))
             }
-            return result
+            // One unaligned 8-byte load covers the at most 7 bits already used of the first byte
+            // plus the 56 or fewer asked for.
+            let used = bitPos & 7
+            let word = window(at: bitPos >> 3)
+            bitPos += n
+            return (word << UInt64(used)) >> UInt64(64 - n)
+        }
+
+        /// Eight bytes from `index` as a big-endian word, zero-padded past the end.
+        @inline(__always) private func window(at index: Int) -> UInt64 {
+            if index &+ 8 <= bytes.count {
+                return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index, as: UInt64.self) }.bigEndian
+            }
+            var word: UInt64 = 0
+            for i in index..<(index + 8) { word = word << 8 | (i < bytes.count ? UInt64(bytes[i]) : 0) }
+            return word
         }
 
         mutating func uvarintBytes() throws(Failure) -> UInt64 {
