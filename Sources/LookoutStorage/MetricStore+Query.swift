@@ -10,13 +10,24 @@ extension MetricStore {
     public func select(_ matchers: [LabelMatcher], start: Int64, end: Int64) throws -> [SeriesData] {
         guard start <= end else { return [] }
         let ids = try candidateIDs([matchers])
-        var found: [(id: UInt64, labels: Labels, head: [HeadChunk])] = []
+        // `headOnly`: the head holds the series from before `start`, and partitions hold only
+        // samples older than the head's (appends older than a written partition's end are
+        // refused), so the index need not be asked for chunks.
+        var found: [(id: UInt64, labels: Labels, head: [HeadChunk], headOnly: Bool)] = []
         var diskOnly: [UInt64] = []
         headLock.lock()
         for id in ids {
             if let s = byRef[id] {
-                guard matchers.matches(s.labels) else { continue }
-                found.append((id, s.labels, s.allChunks.filter { $0.minT <= end && $0.maxT >= start }))
+                let headOnly = (s.minT ?? .max) <= start
+                var head: [HeadChunk] = []
+                for c in s.chunks where c.minT <= end && c.maxT >= start { head.append(c) }
+                if let o = s.open, o.firstT <= end, o.lastT >= start {
+                    head.append(HeadChunk(partition: s.openPartition, minT: o.firstT, maxT: o.lastT, bytes: o.bytes))
+                }
+                if headOnly && head.isEmpty { continue }
+                let labels = s.labels
+                guard matchers.matches(labels) else { continue }
+                found.append((id, labels, head, headOnly))
             } else {
                 diskOnly.append(id)
             }
@@ -24,15 +35,15 @@ extension MetricStore {
         headLock.unlock()
         for id in diskOnly {
             guard let labels = try index.labels(id), matchers.matches(labels) else { continue }
-            found.append((id, labels, []))
+            found.append((id, labels, [], false))
         }
         var reader = ChunkReader(directory: directory)
         defer { reader.closeAll() }
         var out: [SeriesData] = []
         out.reserveCapacity(found.count)
-        for (id, labels, head) in found {
+        for (id, labels, head, headOnly) in found {
             var samples: [Sample] = []
-            for location in try index.chunks(series: id, start: start, end: end) {
+            for location in headOnly ? [] : try index.chunks(series: id, start: start, end: end) {
                 try reader.read(location) { t, v in
                     if t >= start && t <= end { samples.append(Sample(t, v)) }
                 }

@@ -89,6 +89,24 @@ import Testing
         }
     }
 
+    @Test func seriesCreatedAfterAQueryAreFoundByTheNextOne() throws {
+        try withTempDirectory { dir in
+            let store = try MetricStore(directory: dir, options: Self.small, logger: quietLogger)
+            defer { try? store.close() }
+            let byName = [LabelMatcher.equal("__name__", "jobs_total")]
+            let byRegex = [try LabelMatcher("job", .regexMatch, "a|b")]
+            _ = try store.appendSync(batch(series("jobs_total", ["job": "a"]), [(1000, 1)]))
+            #expect(try store.select(byName, start: 0, end: 5000).count == 1)
+            #expect(try store.select(byRegex, start: 0, end: 5000).count == 1)
+            _ = try store.appendSync(batch(series("jobs_total", ["job": "b"]), [(2000, 1)]))
+            #expect(try store.select(byName, start: 0, end: 5000).count == 2)
+            #expect(try store.select(byRegex, start: 0, end: 5000).count == 2)
+            // Written to a partition and dropped from the head, then back: still one series.
+            _ = try store.appendSync(batch(series("jobs_total", ["job": "a"]), [(30_000, 2)]))
+            #expect(try store.select(byRegex, start: 0, end: 40_000).map { $0.samples.count }.sorted() == [1, 2])
+        }
+    }
+
     @Test func sameAnswersAsInMemoryQuerier() throws {
         try withTempDirectory { dir in
             let store = try MetricStore(directory: dir, options: Self.small, logger: quietLogger)
@@ -114,7 +132,7 @@ import Testing
                 [try LabelMatcher("__name__", .regexNoMatch, "m0")],
             ]
             for m in matcherSets {
-                for (s, e) in [(Int64(0), t), (t / 3, t / 2), (t - 500, t)] {
+                for (s, e) in [(Int64(0), t), (t / 3, t / 2), (t * 3 / 4, t), (t - 500, t)] {
                     #expect(try store.select(m, start: s, end: e) == reference.select(m, start: s, end: e))
                     #expect(try store.series(matching: [m], start: s, end: e) == reference.series(matching: [m], start: s, end: e))
                 }
