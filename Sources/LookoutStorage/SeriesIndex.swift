@@ -30,6 +30,11 @@ final class SeriesIndex: @unchecked Sendable {
     private let lock = NSLock()
     private let db: SQLiteConnection
     private var closed = false
+    /// Series ids by matcher, as last read from `label_postings`; emptied whenever a series is
+    /// added or removed, and when it holds more than `postingsCacheLimit` ids in all.
+    private var postingsCache: [LabelMatcher: Set<UInt64>] = [:]
+    private var postingsCacheIDs = 0
+    static let postingsCacheLimit = 1_000_000
 
     init(path: String) throws {
         db = try SQLiteConnection(path: path)
@@ -93,6 +98,7 @@ final class SeriesIndex: @unchecked Sendable {
             try db.statement("INSERT OR IGNORE INTO series(id, labels) VALUES (?, ?)")
                 .bind(1, Int64(ref)).bind(2, LabelsText.encode(labels)).run()
             guard db.changes > 0 else { continue }
+            clearPostingsCache()
             for label in labels {
                 try db.statement("INSERT OR IGNORE INTO label_postings(name, value, series_id) VALUES (?, ?, ?)")
                     .bind(1, label.name).bind(2, label.value).bind(3, Int64(ref)).run()
@@ -134,26 +140,41 @@ final class SeriesIndex: @unchecked Sendable {
         try locked {
             var result: Set<UInt64>?
             for m in matchers where !m.matchesEmpty {
-                var ids = Set<UInt64>()
-                if m.kind == .equal {
-                    let s = try db.statement("SELECT series_id FROM label_postings WHERE name = ? AND value = ?")
-                        .bind(1, m.name).bind(2, m.value)
-                    while try s.step() { ids.insert(UInt64(s.int64(0))) }
-                } else {
-                    var values: [String] = []
-                    let s = try db.statement("SELECT DISTINCT value FROM label_postings WHERE name = ?").bind(1, m.name)
-                    while try s.step() { values.append(s.text(0)) }
-                    for v in values where m.matches(v) {
-                        let p = try db.statement("SELECT series_id FROM label_postings WHERE name = ? AND value = ?")
-                            .bind(1, m.name).bind(2, v)
-                        while try p.step() { ids.insert(UInt64(p.int64(0))) }
-                    }
-                }
+                let ids = try postingsLocked(m)
                 result = result.map { $0.intersection(ids) } ?? ids
                 if result?.isEmpty == true { return result }
             }
             return result
         }
+    }
+
+    /// The ids of series with a label `m` matches (a matcher that does not match "").
+    private func postingsLocked(_ m: LabelMatcher) throws -> Set<UInt64> {
+        if let cached = postingsCache[m] { return cached }
+        var ids = Set<UInt64>()
+        if m.kind == .equal {
+            let s = try db.statement("SELECT series_id FROM label_postings WHERE name = ? AND value = ?")
+                .bind(1, m.name).bind(2, m.value)
+            while try s.step() { ids.insert(UInt64(s.int64(0))) }
+        } else {
+            var values: [String] = []
+            let s = try db.statement("SELECT DISTINCT value FROM label_postings WHERE name = ?").bind(1, m.name)
+            while try s.step() { values.append(s.text(0)) }
+            for v in values where m.matches(v) {
+                let p = try db.statement("SELECT series_id FROM label_postings WHERE name = ? AND value = ?")
+                    .bind(1, m.name).bind(2, v)
+                while try p.step() { ids.insert(UInt64(p.int64(0))) }
+            }
+        }
+        if postingsCacheIDs + ids.count > Self.postingsCacheLimit { clearPostingsCache() }
+        postingsCache[m] = ids
+        postingsCacheIDs += ids.count
+        return ids
+    }
+
+    private func clearPostingsCache() {
+        postingsCache.removeAll()
+        postingsCacheIDs = 0
     }
 
     func allSeriesIDs() throws -> Set<UInt64> {
@@ -213,6 +234,7 @@ final class SeriesIndex: @unchecked Sendable {
                     let id = s.int64(0)
                     if !keep.contains(UInt64(id)) { orphans.append((id, s.text(1))) }
                 }
+                if !orphans.isEmpty { clearPostingsCache() }
                 for (id, text) in orphans {
                     for label in LabelsText.decode(text) ?? .empty {
                         try db.statement("DELETE FROM label_postings WHERE name = ? AND value = ? AND series_id = ?")
