@@ -6,7 +6,7 @@
 #   scripts/bench-promql.sh                    # debug build (.build/debug/lookout)
 #   LOOKOUT_BIN=$(swift build -c release --show-bin-path)/lookout scripts/bench-promql.sh --repeat 7
 #
-# Extra arguments go to tests/differential/bench.py (--repeat N, --filter S, --top N, --all).
+# Extra arguments go to tests/differential/bench.py (--repeat N, --filter S, --top N, --all, --sort wall|engine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LOOKOUT_BIN=${LOOKOUT_BIN:-$PWD/.build/debug/lookout}
