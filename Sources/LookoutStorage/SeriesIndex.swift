@@ -31,10 +31,11 @@ final class SeriesIndex: @unchecked Sendable {
     private let db: SQLiteConnection
     private var closed = false
     /// Series ids by matcher, as last read from `label_postings`; emptied whenever a series is
-    /// added or removed, and when it holds more than `postingsCacheLimit` ids in all.
+    /// added or removed, and when it would hold more than `postingsCacheLimit` ids in all (about
+    /// 4 MiB), so repeated queries skip SQLite for their postings.
     private var postingsCache: [LabelMatcher: Set<UInt64>] = [:]
     private var postingsCacheIDs = 0
-    static let postingsCacheLimit = 1_000_000
+    static let postingsCacheLimit = 262_144
 
     init(path: String) throws {
         db = try SQLiteConnection(path: path)
