@@ -20,6 +20,7 @@ import Testing
         Sample(1_435_781_451_781, 1), Sample(1_435_781_451_000, -42), Sample(1_435_781_451_500, 0.25),
         Sample(1_435_781_451_010, 1e15), Sample(-1_500, 999_999_999_999_999), Sample(0, -0.0),
         Sample(7, .nan), Sample(1_000, .infinity), Sample(1_001, 1e-7), Sample(1_100, 1e21), Sample(12, -3.5e-3),
+        Sample(1_050, 10), Sample(1_120, 120), Sample(-1_005, 1_000_000), Sample(9_999_999_999_990, 12_345_678_901),
     ])
     func pointsMatchPromNumber(_ sample: Sample) {
         var writer = JSONWriter()

@@ -91,31 +91,37 @@ struct JSONWriter {
         if milliseconds < 0 { bytes.append(UInt8(ascii: "-")) }
         let magnitude = milliseconds.magnitude
         appendDigits(magnitude / 1000)
-        var fraction = magnitude % 1000
+        let fraction = magnitude % 1000
         guard fraction != 0 else { return }
+        // `.5`, `.05`, `.005`, `.12`: three digits without their trailing zeros.
+        let zero = UInt8(ascii: "0")
+        let tenths = UInt8(fraction / 100), hundredths = UInt8(fraction / 10 % 10), thousandths = UInt8(fraction % 10)
         bytes.append(UInt8(ascii: "."))
-        var width = 3
-        while fraction % 10 == 0 { fraction /= 10; width -= 1 }
-        var digits: [UInt8] = [0, 0, 0]
-        for index in stride(from: width - 1, through: 0, by: -1) {
-            digits[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
-            fraction /= 10
-        }
-        bytes.append(contentsOf: digits[0..<width])
+        bytes.append(zero + tenths)
+        if hundredths != 0 || thousandths != 0 { bytes.append(zero + hundredths) }
+        if thousandths != 0 { bytes.append(zero + thousandths) }
     }
 
+    /// Decimal digits of `number`, written in place (no temporary buffers: this runs per point).
     private mutating func appendDigits(_ number: UInt64) {
         if number < 10 {
             bytes.append(UInt8(ascii: "0") + UInt8(number))
             return
         }
-        let start = bytes.count
+        var width = 0
         var rest = number
-        while rest > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
+        while rest > 0 { width += 1; rest /= 10 }
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            var index = start + width - 1
+            var rest = number
+            while rest > 0 {
+                buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                index -= 1
+            }
         }
-        bytes[start...].reverse()
     }
 
     static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
