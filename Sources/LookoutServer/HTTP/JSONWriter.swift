@@ -102,25 +102,21 @@ struct JSONWriter {
         if thousandths != 0 { bytes.append(zero + thousandths) }
     }
 
-    /// Decimal digits of `number`, written in place (no temporary buffers: this runs per point).
+    /// Decimal digits of `number` (no heap buffers: this runs twice per point).
     private mutating func appendDigits(_ number: UInt64) {
         if number < 10 {
             bytes.append(UInt8(ascii: "0") + UInt8(number))
             return
         }
-        var width = 0
-        var rest = number
-        while rest > 0 { width += 1; rest /= 10 }
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            var index = start + width - 1
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var index = 20
             var rest = number
             while rest > 0 {
-                buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
                 index -= 1
+                digits[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[index...]))
         }
     }
 

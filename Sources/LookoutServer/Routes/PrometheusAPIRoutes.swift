@@ -79,7 +79,7 @@ struct PrometheusAPIRoutes {
             throw Self.apiError(error)
         }
         let stats = Self.wantsStats(params) ? (timings, queued) : nil
-        return Self.success { Self.render(value, stats: stats, into: &$0) }
+        return Self.success(capacity: Self.estimatedSize(value)) { Self.render(value, stats: stats, into: &$0) }
     }
 
     func rangeQuery(_ params: APIParameters, queued: Double = 0) throws(APIError) -> Response {
@@ -108,7 +108,7 @@ struct PrometheusAPIRoutes {
             throw Self.apiError(error)
         }
         let stats = Self.wantsStats(params) ? (timings, queued) : nil
-        return Self.success { Self.render(value, stats: stats, into: &$0) }
+        return Self.success(capacity: Self.estimatedSize(value)) { Self.render(value, stats: stats, into: &$0) }
     }
 
     static func apiError(_ error: QueryError) -> APIError {
@@ -237,6 +237,15 @@ struct PrometheusAPIRoutes {
 
     // MARK: Rendering
 
+    /// Roughly the bytes `render` writes for `value`, so large matrices are not copied while growing.
+    static func estimatedSize(_ value: QueryValue) -> Int {
+        switch value {
+        case .matrix(let series): return series.reduce(256) { $0 + 160 + $1.samples.count * 24 }
+        case .vector(let samples): return 256 + samples.count * 200
+        default: return 256
+        }
+    }
+
     /// Prometheus returns `data.stats` for any non-empty `stats` parameter.
     static func wantsStats(_ params: APIParameters) -> Bool {
         !(params["stats"] ?? "").isEmpty
@@ -303,8 +312,8 @@ struct PrometheusAPIRoutes {
 
     // MARK: Envelopes
 
-    static func success(_ data: (inout JSONWriter) -> Void) -> Response {
-        var writer = JSONWriter()
+    static func success(capacity: Int = 1024, _ data: (inout JSONWriter) -> Void) -> Response {
+        var writer = JSONWriter(capacity: capacity)
         writer.object { writer in
             writer.field("status", "success")
             writer.key("data")
