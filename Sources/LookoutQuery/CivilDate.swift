@@ -17,6 +17,9 @@ struct CivilDate: Equatable {
 
     static let lowest: Double = -2_208_988_800   // 1900-01-01T00:00:00Z
     static let highest: Double = 4_102_444_800   // 2100-01-01T00:00:00Z
+    /// Days in each month, and days before each month's first, in a common year.
+    static let monthLengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    static let daysBeforeMonth = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334]
 
     /// `seconds` must be a whole number of seconds since 1970-01-01T00:00:00Z.
     init?(unixSeconds seconds: Double) {
@@ -37,10 +40,7 @@ struct CivilDate: Equatable {
         month = mp < 10 ? mp + 3 : mp - 9
         year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let monthLengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        daysInMonth = monthLengths[month - 1]
-        var before = 0
-        for m in 0..<(month - 1) { before += monthLengths[m] }
-        dayOfYear = before + day
+        daysInMonth = month == 2 && leap ? 29 : Self.monthLengths[month - 1]
+        dayOfYear = Self.daysBeforeMonth[month - 1] + (leap && month > 2 ? 1 : 0) + day
     }
 }

@@ -3,13 +3,16 @@ import LookoutModel
 extension Evaluator {
     private final class Group {
         var labels: Labels
+        /// The interned id of `labels`.
+        let id: Int32
         var value: Double
         var mean: Double
         var count: Int = 1
         var members: [VSample]
 
-        init(labels: Labels, first: VSample) {
+        init(labels: Labels, id: Int32, first: VSample) {
             self.labels = labels
+            self.id = id
             self.value = first.value
             self.mean = first.value
             self.members = [first]
@@ -32,7 +35,7 @@ extension Evaluator {
             case .quantile: q = try scalarArg(parameter, at: t)
             case .countValues:
                 valueLabel = try stringArg(parameter, at: t)
-                guard LabelNameCheck.isValid(valueLabel) else { throw .execution("invalid label name \"\(valueLabel)\"") }
+                guard LabelName.isValid(valueLabel) else { throw .execution("invalid label name \"\(valueLabel)\"") }
             default: break
             }
         }
@@ -66,7 +69,7 @@ extension Evaluator {
             }
             guard let group = groups[keyID] else {
                 let key = internedLabels[Int(keyID)]
-                let g = Group(labels: key, first: s)
+                let g = Group(labels: key, id: keyID, first: s)
                 switch agg.op {
                 case .stddev, .stdvar: g.value = 0
                 case .group: g.value = 1
@@ -120,7 +123,7 @@ extension Evaluator {
                 continue
             default: value = g.value
             }
-            out.append(VSample(labels: g.labels, time: t, value: value, id: intern(g.labels)))
+            out.append(VSample(labels: g.labels, time: t, value: value, id: g.id))
         }
         return out
     }

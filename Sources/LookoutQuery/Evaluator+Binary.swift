@@ -91,7 +91,6 @@ extension Evaluator {
         }
     }
 
-    func signature(_ labels: Labels, _ m: VectorMatching) -> Labels { Signer(m)(labels) }
 
     /// The match cache for one matching configuration.
     func matchCache(_ m: VectorMatching, _ op: BinaryOperation.Operator) -> MatchCache {

@@ -462,7 +462,7 @@ extension Evaluator {
             }
             regexCache[pattern] = regex
         }
-        guard LabelNameCheck.isValid(dst) else { throw .execution("invalid destination label name in label_replace(): \(dst)") }
+        guard LabelName.isValid(dst) else { throw .execution("invalid destination label name in label_replace(): \(dst)") }
         let cacheKey = [dst, replacement, src, pattern]
         let cache: RelabelCache
         if let existing = relabelCache[cacheKey] {
@@ -549,10 +549,10 @@ extension Evaluator {
         let separator = try stringArg(args[2], at: t)
         var sources: [String] = []
         for a in args.dropFirst(3) { sources.append(try stringArg(a, at: t)) }
-        for s in sources where !LabelNameCheck.isValid(s) {
+        for s in sources where !LabelName.isValid(s) {
             throw .execution("invalid source label name in label_join(): \(s)")
         }
-        guard LabelNameCheck.isValid(dst) else { throw .execution("invalid destination label name in label_join(): \(dst)") }
+        guard LabelName.isValid(dst) else { throw .execution("invalid destination label name in label_join(): \(dst)") }
         return vec.map { s in
             let joined = sources.map { s.labels[$0] ?? "" }.joined(separator: separator)
             var out = s
@@ -565,9 +565,8 @@ extension Evaluator {
     func histogramQuantile(_ args: [Expr], at t: Int64) throws(QueryError) -> [VSample] {
         let q = try scalarArg(args[0], at: t)
         let vec = try vectorArg(args[1], at: t)
-        var groups: [Labels: [(Double, Double)]] = [:]
-        var order: [Labels] = []
-        var groupIDs: [Int32: Labels] = [:]
+        var groups: [Int32: [(Double, Double)]] = [:]
+        var order: [Int32] = []
         for s in vec {
             // Grouped with the metric name, output without it (so two names can collide).
             let bucket: (Int32, Double)?
@@ -582,19 +581,12 @@ extension Evaluator {
                 if s.id >= 0 { bucketCache[s.id] = .some(bucket) }
             }
             guard let (groupID, bound) = bucket else { continue }
-            let key: Labels
-            if let known = groupIDs[groupID] {
-                key = known
-            } else {
-                key = internedLabels[Int(groupID)]
-                groupIDs[groupID] = key
-                order.append(key)
-            }
-            groups[key, default: []].append((bound, s.value))
+            if groups[groupID] == nil { order.append(groupID) }
+            groups[groupID, default: []].append((bound, s.value))
         }
-        return order.map { key in
-            let (labels, id) = withoutName(VSample(labels: key, time: t, value: 0, id: intern(key)))
-            return VSample(labels: labels, time: t, value: bucketQuantile(q, groups[key]!), id: id)
+        return order.map { groupID in
+            let (labels, id) = withoutName(internedLabels[Int(groupID)], id: groupID)
+            return VSample(labels: labels, time: t, value: bucketQuantile(q, groups[groupID]!), id: id)
         }
     }
 
@@ -643,14 +635,6 @@ extension Evaluator {
             rank -= buckets[b - 1].1
         }
         return bucketStart + (bucketEnd - bucketStart) * (rank / count)
-    }
-}
-
-/// Prometheus label-name validity: `[a-zA-Z_][a-zA-Z0-9_]*`.
-enum LabelNameCheck {
-    static func isValid(_ name: String) -> Bool {
-        guard let first = name.utf8.first, Lexer.isAlpha(first) else { return false }
-        return name.utf8.allSatisfy { Lexer.isAlpha($0) || Lexer.isDigit($0) }
     }
 }
 

@@ -164,8 +164,6 @@ struct Parser {
                 throw error("label \"\(label)\" must not occur in ON and GROUP clause at once", at: start)
             }
             m = mm
-        } else if matchingWritten {
-            throw error("vector matching only allowed between instant vectors", at: start)
         }
         return .binary(BinaryOperation(op: op, lhs: lhs, rhs: rhs, returnBool: returnBool, matching: m))
     }
