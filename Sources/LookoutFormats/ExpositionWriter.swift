@@ -85,8 +85,7 @@ public struct ExpositionWriter {
         return out
     }
 
-    /// `name{a="1",b="2"}`, or just `name` without other labels.
-    /// A series as both formats write it: `name{a="1",b="2"}`.
+    /// A series as both formats write it: `name{a="1",b="2"}`, or just `name` without other labels.
     public static func seriesText(_ labels: Labels) -> String {
         var out = ""
         writeSeries(labels, into: &out)

@@ -88,16 +88,16 @@ enum FileIO {
         return out
     }
 
-    static func pread(_ fd: Int32, count: Int, offset: Int64, path: String) throws -> [UInt8] {
+    static func pread(_ fd: Int32, count: Int, offset: Int64, path: @autoclosure () -> String) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
             let n = out.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw error("read", path)
+                throw error("read", path())
             }
-            if n == 0 { throw StorageError(.corruption, "unexpected end of file", file: path, offset: offset + Int64(done)) }
+            if n == 0 { throw StorageError(.corruption, "unexpected end of file", file: path(), offset: offset + Int64(done)) }
             done += n
         }
         return out

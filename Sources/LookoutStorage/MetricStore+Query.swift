@@ -147,32 +147,39 @@ extension MetricStore {
 /// Reads chunk records from partition files, keeping files open for the duration of one query.
 struct ChunkReader {
     let directory: String
-    private var fds: [String: Int32] = [:]
+    private struct FileKey: Hashable { var partition: Int64, file: Int64 }
+    private var fds: [FileKey: Int32] = [:]
 
     init(directory: String) { self.directory = directory }
 
+    func path(_ location: ChunkLocation) -> String {
+        directory + "/" + PartitionFile.relativePath(partition: location.partition, file: location.file)
+    }
+
     mutating func read(_ location: ChunkLocation, _ body: (Int64, Double) -> Void) throws {
-        let path = directory + "/" + PartitionFile.relativePath(partition: location.partition, file: location.file)
+        let key = FileKey(partition: location.partition, file: location.file)
         let fd: Int32
-        if let open = fds[path] {
+        if let open = fds[key] {
             fd = open
         } else {
+            let path = path(location)
             do {
                 fd = try FileIO.open(path, flags: O_RDONLY)
             } catch {
                 return // deleted by retention after the index was read
             }
-            fds[path] = fd
+            fds[key] = fd
         }
         // The location comes from index.sqlite: check it before it sizes a buffer.
         guard location.offset >= Int64(PartitionFile.headerSize),
               location.length >= Int64(PartitionFile.recordHeaderSize + 4),
               location.length <= PartitionFile.maxRecordLength else {
             throw StorageError(.corruption, "index row has impossible chunk length \(location.length)",
-                               file: path, offset: location.offset)
+                               file: path(location), offset: location.offset)
         }
-        let bytes = try FileIO.pread(fd, count: Int(location.length), offset: location.offset, path: path)
-        try PartitionFile.decodeRecord(bytes, path: path, offset: location.offset, body)
+        // Paths are built for error messages only: this runs for every chunk a query reads.
+        let bytes = try FileIO.pread(fd, count: Int(location.length), offset: location.offset, path: path(location))
+        try PartitionFile.decodeRecord(bytes, path: path(location), offset: location.offset, body)
     }
 
     mutating func closeAll() {

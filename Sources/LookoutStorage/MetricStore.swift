@@ -543,7 +543,8 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
             }
         }
         if dropped > 0 {
-            byRef = byRef.filter { byLabels.contains($0.value) }
+            // The series just dropped are the ones with no chunks left (no label hashing here).
+            byRef = byRef.filter { $0.value.open != nil || !$0.value.chunks.isEmpty }
             indexHasOtherSeries = true
         }
         counters.partitionsWritten += 1

@@ -74,14 +74,14 @@ enum PartitionFile {
     /// Decodes the record at `bytes` (exactly one record), checking its CRC; calls `body` with every
     /// sample and returns the series id.
     @discardableResult
-    static func decodeRecord(_ bytes: [UInt8], path: String, offset: Int64, _ body: (Int64, Double) -> Void) throws -> UInt64 {
+    static func decodeRecord(_ bytes: [UInt8], path: @autoclosure () -> String, offset: Int64, _ body: (Int64, Double) -> Void) throws -> UInt64 {
         guard bytes.count >= recordHeaderSize + 4 else {
-            throw StorageError(.corruption, "chunk record too short", file: path, offset: offset)
+            throw StorageError(.corruption, "chunk record too short", file: path(), offset: offset)
         }
         let stored = UInt32(bytes[bytes.count - 4]) | UInt32(bytes[bytes.count - 3]) << 8
             | UInt32(bytes[bytes.count - 2]) << 16 | UInt32(bytes[bytes.count - 1]) << 24
         let actual = bytes.withUnsafeBufferPointer { UInt32(truncatingIfNeeded: crc32(0, $0.baseAddress!, UInt32(bytes.count - 4))) }
-        guard stored == actual else { throw StorageError(.corruption, "chunk record CRC mismatch", file: path, offset: offset) }
+        guard stored == actual else { throw StorageError(.corruption, "chunk record CRC mismatch", file: path(), offset: offset) }
         var r = ByteReader(bytes)
         let series = r.uint64LE()!
         _ = r.uint64LE()
@@ -89,16 +89,16 @@ enum PartitionFile {
         let codec = r.byte()!
         let length = Int(r.uint32LE()!)
         guard length == bytes.count - recordHeaderSize - 4 else {
-            throw StorageError(.corruption, "chunk record length mismatch", file: path, offset: offset)
+            throw StorageError(.corruption, "chunk record length mismatch", file: path(), offset: offset)
         }
         let data = Array(bytes[recordHeaderSize..<(recordHeaderSize + length)])
         guard let c = ChunkCodec(rawValue: codec) else {
-            throw StorageError(.corruption, "unknown chunk codec \(codec)", file: path, offset: offset)
+            throw StorageError(.corruption, "unknown chunk codec \(codec)", file: path(), offset: offset)
         }
         do {
             try c.decode(data, body)
         } catch {
-            throw StorageError(.corruption, "chunk does not decode: \(error.message)", file: path, offset: offset)
+            throw StorageError(.corruption, "chunk does not decode: \(error.message)", file: path(), offset: offset)
         }
         return series
     }

@@ -167,6 +167,7 @@ final class SeriesIndex: @unchecked Sendable {
                 while try p.step() { ids.insert(UInt64(p.int64(0))) }
             }
         }
+        guard ids.count <= Self.postingsCacheLimit else { return ids }
         if postingsCacheIDs + ids.count > Self.postingsCacheLimit { clearPostingsCache() }
         postingsCache[m] = ids
         postingsCacheIDs += ids.count
