@@ -22,8 +22,7 @@ logger.logLevel = .error
 func elapsed(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
     try body()
-    let duration = ContinuousClock.now - start
-    return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    return (ContinuousClock.now - start).inSeconds
 }
 
 func temporaryDirectory(_ name: String) -> String {

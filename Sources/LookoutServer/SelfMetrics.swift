@@ -40,9 +40,9 @@ public final class SelfMetrics: Sendable {
         }
         var latency: [ScrapedSample] = []
         let name = "lookout_http_request_duration_seconds"
+        let bounds = Self.buckets.map(PromNumber.format) + ["+Inf"]
         for path in snapshot.latencyBuckets.keys.sorted() {
             let count = Double(snapshot.latencyCount[path] ?? 0)
-            let bounds = Self.buckets.map(PromNumber.format) + ["+Inf"]
             let counts = snapshot.latencyBuckets[path]!.map(Double.init) + [count]
             for (bound, value) in zip(bounds, counts) {
                 latency.append(ScrapedSample(labels: ["__name__": name + "_bucket", "path": path, "le": bound], value: value))

@@ -12,6 +12,19 @@ import Testing
         }
         #expect(writer.text == #"{"a":"x\"y\n","b":[1,"2"]}"#)
     }
+
+    @Test func quotingCopiesCleanStringsAndEscapesTheRest() {
+        let cases: [(String, String)] = [
+            ("plain_value-1.2", #""plain_value-1.2""#), ("héllo ✓", "\"héllo ✓\""), ("", #""""#),
+            ("a\\b", #""a\\b""#), ("tab\there", #""tab\there""#), ("\u{01}\u{1f}", #""\u0001\u001f""#),
+            ("cr\r", #""cr\r""#),
+        ]
+        for (input, expected) in cases {
+            var writer = JSONWriter()
+            writer.string(input)
+            #expect(writer.text == expected, "\(input.debugDescription)")
+        }
+    }
 }
 
 @Suite struct JSONWriterPointTests {

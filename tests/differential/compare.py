@@ -15,7 +15,6 @@ Usage: compare.py [--filter SUBSTRING] [--keep] [--report PATH] [--show N]
 import argparse
 import json
 import math
-import os
 import sys
 import tempfile
 import time

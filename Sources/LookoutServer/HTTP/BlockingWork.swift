@@ -23,7 +23,8 @@ enum BlockingWork {
 /// Thread-safety: the queue is guarded by `condition`; jobs are `@Sendable`.
 final class WorkerPool: @unchecked Sendable {
     private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
+    /// Taken jobs are set to nil at once, so what they captured is freed while the queue is busy.
+    private var jobs: [(@Sendable () -> Void)?] = []
     private var head = 0
 
     init(threads: Int, stackSize: Int) {
@@ -46,7 +47,8 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             condition.lock()
             while head == jobs.count { condition.wait() }
-            let job = jobs[head]
+            let job = jobs[head]!
+            jobs[head] = nil
             head += 1
             if head == jobs.count {
                 jobs.removeAll(keepingCapacity: true)

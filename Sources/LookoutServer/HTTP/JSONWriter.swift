@@ -41,9 +41,6 @@ struct JSONWriter {
 
     mutating func string(_ value: String) { separate(); Self.appendQuoted(value, to: &bytes) }
     mutating func raw(_ json: String) { separate(); bytes.append(contentsOf: json.utf8) }
-    mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
-    mutating func int(_ value: Int) { raw(String(value)) }
-    mutating func null() { raw("null") }
 
     mutating func object(_ body: (inout JSONWriter) -> Void) {
         beginObject()
@@ -120,8 +117,16 @@ struct JSONWriter {
         }
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
+        defer { bytes.append(UInt8(ascii: "\"")) }
+        // Label names and values almost never need escaping: copy them whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: value.utf8)
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
@@ -130,13 +135,11 @@ struct JSONWriter {
             case UInt8(ascii: "\r"): bytes.append(contentsOf: #"\r"#.utf8)
             case UInt8(ascii: "\t"): bytes.append(contentsOf: #"\t"#.utf8)
             case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
                 bytes.append(contentsOf: #"\u00"#.utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
+                bytes.append(hexDigits[Int(byte >> 4)])
+                bytes.append(hexDigits[Int(byte & 0xF)])
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -9,7 +9,8 @@ import LookoutScrape
 struct PrometheusAPIRoutes {
     let runtime: LookoutRuntime
 
-    static let maxPointsPerSeries: Int64 = 11_000
+    /// Checked here, before parsing, so the error order is Prometheus's; the engine checks too.
+    static let maxPointsPerSeries = QueryOptions().maxPointsPerSeries
 
     func register(on router: Router<BasicRequestContext>) {
         for path in ["/api/v1/query", "/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
@@ -43,7 +44,7 @@ struct PrometheusAPIRoutes {
 
     /// Answers one API call synchronously; `handle` runs it off the cooperative thread pool,
     /// where it waited `queued` seconds for a thread.
-    func respond(_ path: String, _ params: APIParameters, label: String, queued: Double = 0) throws(APIError) -> Response {
+    func respond(_ path: String, _ params: APIParameters, label: String, queued: Double) throws(APIError) -> Response {
         switch path {
         case "/api/v1/query": return try instantQuery(params, queued: queued)
         case "/api/v1/query_range": return try rangeQuery(params, queued: queued)
@@ -67,7 +68,7 @@ struct PrometheusAPIRoutes {
         return QueryEngine(querier: store, options: options)
     }
 
-    func instantQuery(_ params: APIParameters, queued: Double = 0) throws(APIError) -> Response {
+    func instantQuery(_ params: APIParameters, queued: Double) throws(APIError) -> Response {
         guard let query = params["query"], !query.isEmpty else { throw .badData("invalid parameter \"query\": query must not be empty") }
         let time = try params.time("time", default: WallClock.nowMilliseconds())
         let engine = try engine(timeout: try params.duration("timeout"))
@@ -82,7 +83,7 @@ struct PrometheusAPIRoutes {
         return Self.success(capacity: Self.estimatedSize(value)) { Self.render(value, stats: stats, into: &$0) }
     }
 
-    func rangeQuery(_ params: APIParameters, queued: Double = 0) throws(APIError) -> Response {
+    func rangeQuery(_ params: APIParameters, queued: Double) throws(APIError) -> Response {
         guard let query = params["query"], !query.isEmpty else { throw .badData("invalid parameter \"query\": query must not be empty") }
         guard params["start"] != nil else { throw .badData("invalid parameter \"start\": cannot parse \"\" to a valid timestamp") }
         guard params["end"] != nil else { throw .badData("invalid parameter \"end\": cannot parse \"\" to a valid timestamp") }
