@@ -13,7 +13,7 @@ import LookoutStorage
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    print("usage: lookout-bench parse FILE | append | disk FILE | memory")
+    print("usage: lookout-bench parse FILE | append | disk FILE [JITTER] | memory [SAMPLES]")
     exit(2)
 }
 var logger = Logger(label: "bench")
