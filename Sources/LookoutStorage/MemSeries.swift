@@ -8,6 +8,8 @@ struct HeadChunk: Sendable {
     var maxT: Int64
     var bytes: [UInt8]
     var codec: ChunkCodec = .xor
+    /// Already the smallest codec for its samples: `compactHead()` leaves it alone.
+    var compacted = false
 }
 
 /// One series in the head: its labels, cut chunks not yet written to a partition, and the open

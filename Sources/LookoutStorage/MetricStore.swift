@@ -413,7 +413,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
             while i < s.chunks.count {
                 var j = i + 1
                 while j < s.chunks.count && s.chunks[j].partition == s.chunks[i].partition { j += 1 }
-                if j - i > 1 || s.chunks[i].codec == .xor {
+                if j - i > 1 || (s.chunks[i].codec == .xor && !s.chunks[i].compacted) {
                     work.append((s, s.chunks[i].partition, Array(s.chunks[i..<j])))
                 }
                 i = j
@@ -428,11 +428,14 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
             for w in slice {
                 guard let merged = try? Self.merge(w.chunks), merged.count == 1 else { continue }
                 let (codec, data) = ChunkCodec.smallest(xor: merged[0].bytes)
-                if codec == .xor && w.chunks.count == 1 { continue }
-                let exact = data.withUnsafeBufferPointer { Array($0) }
-                results.append((w.series, w.partition, w.chunks.map(\.minT),
-                                HeadChunk(partition: w.partition, minT: merged[0].minT, maxT: merged[0].maxT,
-                                          bytes: exact, codec: codec)))
+                var chunk = w.chunks[0]
+                if codec != .xor || w.chunks.count > 1 {
+                    chunk = HeadChunk(partition: w.partition, minT: merged[0].minT, maxT: merged[0].maxT,
+                                      bytes: data.withUnsafeBufferPointer { Array($0) }, codec: codec)
+                }
+                // A lone XOR chunk that stays XOR is marked too, so it is not tried again.
+                chunk.compacted = true
+                results.append((w.series, w.partition, w.chunks.map(\.minT), chunk))
             }
             headLock.lock()
             for r in results {
