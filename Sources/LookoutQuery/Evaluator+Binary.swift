@@ -96,7 +96,7 @@ extension Evaluator {
     func matchCache(_ m: VectorMatching, _ op: BinaryOperation.Operator) -> MatchCache {
         let key = MatchCacheKey(matching: m, dropsMetricName: op.dropsMetricName)
         if let cache = matchCaches[key] { return cache }
-        let cache = MatchCache()
+        let cache = MatchCache(signer: Signer(m))
         matchCaches[key] = cache
         return cache
     }
@@ -116,7 +116,7 @@ extension Evaluator {
 
     func setAnd(_ l: [VSample], _ r: [VSample], _ m: VectorMatching) throws(QueryError) -> [VSample] {
         if l.isEmpty || r.isEmpty { return [] }
-        let sign = Signer(m), cache = matchCache(m, .and)
+        let cache = matchCache(m, .and), sign = cache.signer
         let right = Set(r.map { signatureID($0, sign, cache) })
         return l.filter { right.contains(signatureID($0, sign, cache)) }
     }
@@ -124,7 +124,7 @@ extension Evaluator {
     func setOr(_ l: [VSample], _ r: [VSample], _ m: VectorMatching) throws(QueryError) -> [VSample] {
         if l.isEmpty { return r }
         if r.isEmpty { return l }
-        let sign = Signer(m), cache = matchCache(m, .or)
+        let cache = matchCache(m, .or), sign = cache.signer
         let leftIDs = l.map { signatureID($0, sign, cache) }
         if leftIDs.count <= 16 { // searching a few ids beats building a set
             return l + r.filter { !leftIDs.contains(signatureID($0, sign, cache)) }
@@ -135,7 +135,7 @@ extension Evaluator {
 
     func setUnless(_ l: [VSample], _ r: [VSample], _ m: VectorMatching) throws(QueryError) -> [VSample] {
         if l.isEmpty || r.isEmpty { return l }
-        let sign = Signer(m), cache = matchCache(m, .unless)
+        let cache = matchCache(m, .unless), sign = cache.signer
         let right = Set(r.map { signatureID($0, sign, cache) })
         return l.filter { !right.contains(signatureID($0, sign, cache)) }
     }
@@ -145,7 +145,7 @@ extension Evaluator {
         if lhsIn.isEmpty || rhsIn.isEmpty { return [] }
         let oneToMany = m.cardinality == .oneToMany
         let (lhs, rhs) = oneToMany ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
-        let sign = Signer(m), cache = matchCache(m, b.op)
+        let cache = matchCache(m, b.op), sign = cache.signer
         var rightSigs: [Int32: VSample] = [:]
         rightSigs.reserveCapacity(rhs.count)
         for rs in rhs {
@@ -172,8 +172,7 @@ extension Evaluator {
             }
             var (metric, metricID) = cachedResultMetric(ls, rs, b.op, m, cache)
             if b.returnBool {
-                (metric, metricID) = withoutName(VSample(labels: metric, time: t, value: value, id: metricID))
-                if metricID < 0 { metricID = intern(metric) }
+                (metric, metricID) = withoutName(metric, id: metricID)
             }
             if m.cardinality == .oneToOne {
                 if !matchedOne.insert(sig).inserted {

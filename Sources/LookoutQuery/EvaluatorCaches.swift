@@ -64,8 +64,11 @@ struct MatchCacheKey: Hashable {
 /// Per matching configuration of a binary operation: signature ids by label id, and result
 /// labels by (lhs id, rhs id), reused across the steps of a query.
 final class MatchCache {
+    let signer: Evaluator.Signer
     var signature: [Int32] = []
     var results: [Int64: (Labels, Int32)] = [:]
+
+    init(signer: Evaluator.Signer) { self.signer = signer }
 }
 
 /// Identifies one grouping of an aggregation: by/without, its labels as written, and the label
