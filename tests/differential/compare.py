@@ -18,7 +18,6 @@ import math
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from queries import queries  # noqa: E402
 from servers import Pair  # noqa: E402
+from httpsupport import http_request  # noqa: E402 - servers.py puts tests/ on the path
 
 REL_TOL = 1e-5
 ABS_TOL = 1e-9
@@ -47,10 +47,7 @@ def run_query(base_url, q, timeout=60):
     else:
         request = base_url + path + "?" + urllib.parse.urlencode(params)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as r:
-            status, body = r.status, r.read()
-    except urllib.error.HTTPError as e:
-        status, body = e.code, e.read()
+        status, body = http_request(request, timeout)
     except Exception as e:  # noqa: BLE001 - a dead server or timeout is a result too
         return {"status": "error", "errorType": "transport", "error": repr(e), "_http": None}
     try:

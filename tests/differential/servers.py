@@ -7,34 +7,26 @@ dirs: Prometheus via `promtool tsdb create-blocks-from openmetrics`, Lookout via
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+from httpsupport import free_port, http_get  # noqa: E402
+
 LOOKOUT_BIN = os.environ.get("LOOKOUT_BIN", str(REPO / ".build" / "debug" / "lookout"))
 PROMETHEUS_BIN = os.environ.get("PROMETHEUS_BIN", shutil.which("prometheus") or "/usr/bin/prometheus")
 PROMTOOL_BIN = os.environ.get("PROMTOOL_BIN", shutil.which("promtool") or "/usr/bin/promtool")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url, timeout=5):
+def _status(url, timeout=5):
+    """The HTTP status of GET `url`, or None when nothing answers."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
+        return http_get(url, timeout=timeout)[0]
     except OSError:
         return None
 
@@ -56,7 +48,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}; log {self.log_path}:\n"
                                    + Path(self.log_path).read_text()[-3000:])
-            if _get(self.url + "/-/ready") == 200:
+            if _status(self.url + "/-/ready") == 200:
                 return self
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} not ready after {timeout}s; log {self.log_path}")

@@ -3,59 +3,18 @@ real exporters, and small HTTP helpers. Every server binds to 127.0.0.1 and is s
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+from httpsupport import free_port, http_get, http_post, wait_for  # noqa: E402,F401 - re-exported to the tests
 LOOKOUT_BIN = os.path.abspath(os.environ.get("LOOKOUT_BIN", str(REPO / ".build" / "debug" / "lookout")))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http_get(url, headers=None, timeout=10):
-    """Returns (status, body bytes) without raising on HTTP errors."""
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def http_post(url, data, headers=None, timeout=10):
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def wait_for(predicate, timeout=20, interval=0.2, what="condition"):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        try:
-            last = predicate()
-            if last:
-                return last
-        except Exception as error:  # noqa: BLE001 - keep polling until the deadline
-            last = error
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}; last result: {last!r}")
 
 
 class Lookout:
