@@ -9,71 +9,30 @@
 ///    at least 6 (`1e+06`, `1e-05`), plain decimals otherwise.
 public enum PromNumber {
     public static func format(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v == .infinity { return "+Inf" }
-        if v == -.infinity { return "-Inf" }
-        if v == 0 { return v.sign == .minus ? "-0" : "0" }
-        let magnitude = abs(v)
+        if let special = special(v) { return special }
+        let magnitude = v.magnitude
         // Fast path for the commonest values: whole numbers print as integers.
         if magnitude < 1e15, v == v.rounded(.towardZero) { return String(Int64(v)) }
-        let shortest = "\(v)"   // Swift prints the shortest round-trip digits, sometimes with an exponent
-        if magnitude < 1e-6 || magnitude >= 1e21 {
-            return exponentForm(shortest)
+        let exponentForm = magnitude < 1e-6 || magnitude >= 1e21
+        if !exponentForm {
+            // Swift's shortest digits are Go's whenever Swift writes them without an exponent.
+            let shortest = "\(v)"
+            if !shortest.utf8.contains(UInt8(ascii: "e")) {
+                return shortest.hasSuffix(".0") ? String(shortest.dropLast(2)) : shortest
+            }
         }
-        guard shortest.utf8.contains(UInt8(ascii: "e")), let e = shortest.firstIndex(of: "e") else {
-            return shortest.hasSuffix(".0") ? String(shortest.dropLast(2)) : shortest
-        }
-        return plainForm(mantissa: String(shortest[..<e]), exponent: Int(shortest[shortest.index(after: e)...])!)
+        let (negative, digits, point) = decimalDigits(v)
+        return (negative ? "-" : "") + (exponentForm ? scientific(digits, point: point) : plainDigits(digits, point: point))
     }
 
-    /// `1.5e-07` style with a signed, at least two-digit exponent, as Go writes it.
-    static func exponentForm(_ shortest: String) -> String {
-        guard let e = shortest.firstIndex(where: { $0 == "e" || $0 == "E" }) else {
-            // Swift chose plain digits; re-express them in exponent form.
-            let negative = shortest.hasPrefix("-")
-            var digits = negative ? String(shortest.dropFirst()) : shortest
-            if digits.hasSuffix(".0") { digits.removeLast(2) }
-            let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
-            let whole = String(parts[0]), fraction = parts.count > 1 ? String(parts[1]) : ""
-            var all = whole + fraction
-            var exponent = whole.count - 1
-            while all.hasPrefix("0") { all.removeFirst(); exponent -= 1 }
-            while all.hasSuffix("0") && all.count > 1 { all.removeLast() }
-            let mantissa = all.count > 1 ? "\(all.first!).\(all.dropFirst())" : all
-            return (negative ? "-" : "") + mantissa + exponentSuffix(exponent)
-        }
-        var mantissa = String(shortest[..<e])
-        if mantissa.hasSuffix(".0") { mantissa.removeLast(2) }
-        return mantissa + exponentSuffix(Int(shortest[shortest.index(after: e)...])!)
+    /// `0.digits × 10^point` as `d.ddde±XX`, with Go's signed, at least two-digit exponent.
+    static func scientific(_ digits: String, point: Int) -> String {
+        (digits.count > 1 ? "\(digits.first!).\(digits.dropFirst())" : digits) + exponentSuffix(point - 1)
     }
 
     static func exponentSuffix(_ exponent: Int) -> String {
         let digits = String(abs(exponent))
         return "e" + (exponent < 0 ? "-" : "+") + (digits.count < 2 ? "0" + digits : digits)
-    }
-
-    static func plainForm(mantissa: String, exponent: Int) -> String {
-        let negative = mantissa.hasPrefix("-")
-        let digitsPart = negative ? String(mantissa.dropFirst()) : mantissa
-        let pieces = digitsPart.split(separator: ".", omittingEmptySubsequences: false)
-        var digits = String(pieces[0])
-        var pointAt = digits.count
-        if pieces.count > 1 { digits += pieces[1] }
-        pointAt += exponent
-        var result: String
-        if pointAt <= 0 {
-            result = "0." + String(repeating: "0", count: -pointAt) + digits
-        } else if pointAt >= digits.count {
-            result = digits + String(repeating: "0", count: pointAt - digits.count)
-        } else {
-            let index = digits.index(digits.startIndex, offsetBy: pointAt)
-            result = digits[..<index] + "." + digits[index...]
-        }
-        if result.contains(".") {
-            while result.hasSuffix("0") { result.removeLast() }
-            if result.hasSuffix(".") { result.removeLast() }
-        }
-        return (negative ? "-" : "") + result
     }
 
     /// Go's `strconv.FormatFloat(v, 'f', -1, 64)`: shortest round-trip digits, never an exponent.
@@ -88,14 +47,8 @@ public enum PromNumber {
         if let special = special(v) { return special }
         let (negative, digits, point) = decimalDigits(v)
         let exponent = point - 1
-        let body: String
-        if exponent < -4 || exponent >= 6 {
-            let mantissa = digits.count > 1 ? "\(digits.first!).\(digits.dropFirst())" : digits
-            body = mantissa + exponentSuffix(exponent)
-        } else {
-            body = plainDigits(digits, point: point)
-        }
-        return (negative ? "-" : "") + body
+        let scientific = exponent < -4 || exponent >= 6
+        return (negative ? "-" : "") + (scientific ? Self.scientific(digits, point: point) : plainDigits(digits, point: point))
     }
 
     static func special(_ v: Double) -> String? {
