@@ -660,4 +660,13 @@ enum RangeFunction: String {
     case stddevOverTime = "stddev_over_time"
     case stdvarOverTime = "stdvar_over_time"
     case sumOverTime = "sum_over_time"
+
+    /// Whether the series-by-series fast paths may slide this function's window: the ones with
+    /// scalar parameters are evaluated step by step.
+    var slides: Bool {
+        switch self {
+        case .holtWinters, .quantileOverTime, .predictLinear: return false
+        default: return true
+        }
+    }
 }

@@ -35,11 +35,7 @@ extension Evaluator {
     /// duplicate-labels error when it is asked for, so errors arise at the same step as before.
     func memoizedRange(_ name: String, _ vs: VectorSelector, _ range: Int64, at t: Int64) throws(QueryError) -> [VSample]? {
         guard fastPaths, step > 0, vs.at == nil, subqueryDepth == 0, t >= start, t <= end,
-              (t - start) % step == 0, let function = RangeFunction(rawValue: name) else { return nil }
-        switch function {
-        case .holtWinters, .quantileOverTime, .predictLinear: return nil
-        default: break
-        }
+              (t - start) % step == 0, let function = RangeFunction(rawValue: name), function.slides else { return nil }
         try checkDeadline()
         let key = RangeMemoKey(function: function, matchers: vs.matchers, range: range, offset: vs.offset)
         let memo: RangeMemo
@@ -114,9 +110,7 @@ extension Evaluator {
                     let t = start + Int64(i) * step
                     let ref = t.minus(vs.offset)
                     while next < samples.count && samples[next].timestamp <= ref { next += 1 }
-                    guard next > 0 else { continue }
-                    let sample = samples[next - 1]
-                    if sample.timestamp < ref.minus(options.lookbackDelta) || StaleMarker.isStale(sample.value) { continue }
+                    guard next > 0, let sample = visible(samples[next - 1], at: ref) else { continue }
                     counts[i] += 1
                     points.append(Sample(t, sample.value))
                 }
@@ -127,11 +121,7 @@ extension Evaluator {
             var arg = args[0]
             while case .paren(let inner) = arg { arg = inner }
             guard case .matrixSelector(let vs, let range) = arg, vs.at == nil,
-                  let function = RangeFunction(rawValue: name) else { return nil }
-            switch function {
-            case .holtWinters, .quantileOverTime, .predictLinear: return nil
-            default: break
-            }
+                  let function = RangeFunction(rawValue: name), function.slides else { return nil }
             let series = loaded(vs.matchers)
             let outLabels = rangeOutputLabels(function, series)
             guard !mayCollide(outLabels) else { return nil }

@@ -271,13 +271,17 @@ final class Evaluator {
         for s in series {
             try checkDeadline()
             let i = Evaluator.lastIndex(s.samples, atOrBefore: ref)
-            guard i >= 0 else { continue }
-            let sample = s.samples[i]
-            if sample.timestamp < ref.minus(options.lookbackDelta) || StaleMarker.isStale(sample.value) { continue }
+            guard i >= 0, let sample = visible(s.samples[i], at: ref) else { continue }
             out.append(VSample(labels: s.labels, time: sample.timestamp, value: sample.value, id: s.id))
         }
         try addSamples(out.count)
         return out
+    }
+
+    /// `sample`, the newest at or before `ref`, if an instant selector sees it there: within the
+    /// lookback window and not a staleness marker.
+    @inline(__always) func visible(_ sample: Sample, at ref: Int64) -> Sample? {
+        sample.timestamp < ref.minus(options.lookbackDelta) || StaleMarker.isStale(sample.value) ? nil : sample
     }
 
     func selectRange(_ vs: VectorSelector, range: Int64, at t: Int64) throws(QueryError) -> [RangeSeries] {
