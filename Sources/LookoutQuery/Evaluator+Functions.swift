@@ -449,10 +449,12 @@ extension Evaluator {
         let replacement = try stringArg(args[2], at: t)
         let src = try stringArg(args[3], at: t)
         let pattern = try stringArg(args[4], at: t)
-        let regex: NSRegularExpression
-        if let cached = regexCache[pattern] {
-            regex = cached
+        let cacheKey = [dst, replacement, src, pattern]
+        let cache: RelabelCache
+        if let existing = relabelCache[cacheKey] {
+            cache = existing
         } else {
+            let regex: NSRegularExpression
             do {
                 // RE2's `(?P<name>` is ICU's `(?<name>`.
                 let icu = pattern.replacingOccurrences(of: "(?P<", with: "(?<")
@@ -460,17 +462,11 @@ extension Evaluator {
             } catch {
                 throw .execution("invalid regular expression in label_replace(): \(pattern)")
             }
-            regexCache[pattern] = regex
-        }
-        guard LabelName.isValid(dst) else { throw .execution("invalid destination label name in label_replace(): \(dst)") }
-        let cacheKey = [dst, replacement, src, pattern]
-        let cache: RelabelCache
-        if let existing = relabelCache[cacheKey] {
-            cache = existing
-        } else {
-            cache = RelabelCache()
+            guard LabelName.isValid(dst) else { throw .execution("invalid destination label name in label_replace(): \(dst)") }
+            cache = RelabelCache(regex: regex)
             relabelCache[cacheKey] = cache
         }
+        let regex = cache.regex
         var out: [VSample] = []
         out.reserveCapacity(vec.count)
         for s in vec {

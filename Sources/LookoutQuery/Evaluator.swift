@@ -75,8 +75,7 @@ final class Evaluator {
     /// How many subqueries are being evaluated; their inner times are off the query's grid.
     private(set) var subqueryDepth = 0
     var groupCaches: [GroupCacheKey: GroupCache] = [:]
-    var regexCache: [String: NSRegularExpression] = [:]
-    /// label_replace results by argument text and input label id.
+    /// label_replace regexes and results by argument text and input label id.
     var relabelCache: [[String]: RelabelCache] = [:]
     /// histogram_quantile bucket keys by input label id: group id and upper bound, or nil.
     var bucketCache: [Int32: (Int32, Double)?] = [:]

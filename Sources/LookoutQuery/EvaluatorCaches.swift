@@ -1,3 +1,4 @@
+import Foundation
 import LookoutModel
 
 /// Inner results of one subquery (one inner expression at one step), kept per series in time
@@ -90,5 +91,8 @@ final class GroupCache {
 
 /// label_replace results (labels and their id) by input label id, for one set of arguments.
 final class RelabelCache {
+    let regex: NSRegularExpression
     var results: [Int32: (Labels, Int32)] = [:]
+
+    init(regex: NSRegularExpression) { self.regex = regex }
 }
