@@ -336,75 +336,76 @@ extension Evaluator {
                 return VSample(labels: labels, time: t, value: f(s.value), id: id)
             }
         }
-        switch name {
-        case "abs": return try mapValues { abs($0) }
-        case "ceil": return try mapValues { $0.rounded(.up) }
-        case "floor": return try mapValues { $0.rounded(.down) }
-        case "exp": return try mapValues { Foundation.exp($0) }
-        case "ln": return try mapValues { Foundation.log($0) }
-        case "log2": return try mapValues { Foundation.log2($0) }
-        case "log10": return try mapValues { Foundation.log10($0) }
-        case "sqrt": return try mapValues { $0.squareRoot() }
-        case "sgn": return try mapValues { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) }
-        case "acos": return try mapValues { Foundation.acos($0) }
-        case "acosh": return try mapValues { Foundation.acosh($0) }
-        case "asin": return try mapValues { Foundation.asin($0) }
-        case "asinh": return try mapValues { Foundation.asinh($0) }
-        case "atan": return try mapValues { Foundation.atan($0) }
-        case "atanh": return try mapValues { Foundation.atanh($0) }
-        case "cos": return try mapValues { Foundation.cos($0) }
-        case "cosh": return try mapValues { Foundation.cosh($0) }
-        case "sin": return try mapValues { Foundation.sin($0) }
-        case "sinh": return try mapValues { Foundation.sinh($0) }
-        case "tan": return try mapValues { Foundation.tan($0) }
-        case "tanh": return try mapValues { Foundation.tanh($0) }
-        case "deg": return try mapValues { $0 * 180 / Double.pi }
-        case "rad": return try mapValues { $0 * Double.pi / 180 }
-        case "round":
+        guard let function = VectorFunction.named[name] else {
+            throw .execution("function \"\(name)\" is not supported")
+        }
+        switch function {
+        case .abs: return try mapValues { abs($0) }
+        case .ceil: return try mapValues { $0.rounded(.up) }
+        case .floor: return try mapValues { $0.rounded(.down) }
+        case .exp: return try mapValues { Foundation.exp($0) }
+        case .ln: return try mapValues { Foundation.log($0) }
+        case .log2: return try mapValues { Foundation.log2($0) }
+        case .log10: return try mapValues { Foundation.log10($0) }
+        case .sqrt: return try mapValues { $0.squareRoot() }
+        case .sgn: return try mapValues { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) }
+        case .acos: return try mapValues { Foundation.acos($0) }
+        case .acosh: return try mapValues { Foundation.acosh($0) }
+        case .asin: return try mapValues { Foundation.asin($0) }
+        case .asinh: return try mapValues { Foundation.asinh($0) }
+        case .atan: return try mapValues { Foundation.atan($0) }
+        case .atanh: return try mapValues { Foundation.atanh($0) }
+        case .cos: return try mapValues { Foundation.cos($0) }
+        case .cosh: return try mapValues { Foundation.cosh($0) }
+        case .sin: return try mapValues { Foundation.sin($0) }
+        case .sinh: return try mapValues { Foundation.sinh($0) }
+        case .tan: return try mapValues { Foundation.tan($0) }
+        case .tanh: return try mapValues { Foundation.tanh($0) }
+        case .deg: return try mapValues { $0 * 180 / Double.pi }
+        case .rad: return try mapValues { $0 * Double.pi / 180 }
+        case .round:
             let toNearest = args.count > 1 ? try scalarArg(args[1], at: t) : 1
             let inverse = 1 / toNearest
             return try mapValues { ($0 * inverse + 0.5).rounded(.down) / inverse }
-        case "clamp":
+        case .clamp:
             let lo = try scalarArg(args[1], at: t), hi = try scalarArg(args[2], at: t)
             if hi < lo { return [] }
             return try mapValues { goMax(lo, goMin(hi, $0)) }
-        case "clamp_min":
+        case .clampMin:
             let lo = try scalarArg(args[1], at: t)
             return try mapValues { goMax(lo, $0) }
-        case "clamp_max":
+        case .clampMax:
             let hi = try scalarArg(args[1], at: t)
             return try mapValues { goMin(hi, $0) }
-        case "timestamp":
+        case .timestamp:
             return try vectorArg(args[0], at: t).map { s in
                 let (labels, id) = withoutName(s)
                 return VSample(labels: labels, time: t, value: Double(s.time) / 1000, id: id)
             }
-        case "sort", "sort_desc":
+        case .sort, .sortDesc:
             let v = try vectorArg(args[0], at: t)
-            let ascending = name == "sort"
+            let ascending = function == .sort
             return v.enumerated().sorted { a, b in
                 let x = a.element.value, y = b.element.value
                 if x.isNaN || y.isNaN { return y.isNaN && !x.isNaN || (x.isNaN == y.isNaN && a.offset < b.offset) }
                 if x == y { return a.offset < b.offset }
                 return ascending ? x < y : x > y
             }.map(\.element)
-        case "absent":
+        case .absent:
             let v = try vectorArg(args[0], at: t)
             return v.isEmpty ? [VSample(labels: absentLabels(args[0]), time: t, value: 1)] : []
-        case "histogram_count", "histogram_sum", "histogram_fraction":
+        case .histogramCount, .histogramSum, .histogramFraction:
             // These read native histograms only; float samples yield nothing, as in Prometheus.
             return []
-        case "label_replace": return try labelReplace(args, at: t)
-        case "label_join": return try labelJoin(args, at: t)
-        case "histogram_quantile": return try histogramQuantile(args, at: t)
-        case "day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute", "month", "year":
+        case .labelReplace: return try labelReplace(args, at: t)
+        case .labelJoin: return try labelJoin(args, at: t)
+        case .histogramQuantile: return try histogramQuantile(args, at: t)
+        case .dayOfMonth, .dayOfWeek, .dayOfYear, .daysInMonth, .hour, .minute, .month, .year:
             let input = args.isEmpty ? [VSample(labels: .empty, time: t, value: Double(t) / 1000)] : try vectorArg(args[0], at: t)
             return input.map { s in
                 let (labels, id) = withoutName(s)
-                return VSample(labels: labels, time: t, value: dateComponent(name, s.value), id: id)
+                return VSample(labels: labels, time: t, value: dateComponent(function, s.value), id: id)
             }
-        default:
-            throw .execution("function \"\(name)\" is not supported")
         }
     }
 
@@ -414,31 +415,31 @@ extension Evaluator {
         return calendar
     }()
 
-    func dateComponent(_ name: String, _ seconds: Double) -> Double {
+    func dateComponent(_ function: VectorFunction, _ seconds: Double) -> Double {
         guard seconds.isFinite, abs(seconds) < 1e15 else { return .nan }
         if let fields = CivilDate(unixSeconds: seconds.rounded(.towardZero)) {
-            switch name {
-            case "day_of_month": return Double(fields.day)
-            case "day_of_week": return Double(fields.weekday)
-            case "day_of_year": return Double(fields.dayOfYear)
-            case "days_in_month": return Double(fields.daysInMonth)
-            case "hour": return Double(fields.hour)
-            case "minute": return Double(fields.minute)
-            case "month": return Double(fields.month)
+            switch function {
+            case .dayOfMonth: return Double(fields.day)
+            case .dayOfWeek: return Double(fields.weekday)
+            case .dayOfYear: return Double(fields.dayOfYear)
+            case .daysInMonth: return Double(fields.daysInMonth)
+            case .hour: return Double(fields.hour)
+            case .minute: return Double(fields.minute)
+            case .month: return Double(fields.month)
             default: return Double(fields.year)
             }
         }
         let calendar = Evaluator.utcCalendar
         let date = Date(timeIntervalSince1970: seconds.rounded(.towardZero))  // Go truncates: time.Unix(int64(v), 0)
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: date)
-        switch name {
-        case "day_of_month": return Double(c.day!)
-        case "day_of_week": return Double(c.weekday! - 1)
-        case "day_of_year": return Double(calendar.ordinality(of: .day, in: .year, for: date)!)
-        case "days_in_month": return Double(calendar.range(of: .day, in: .month, for: date)!.count)
-        case "hour": return Double(c.hour!)
-        case "minute": return Double(c.minute!)
-        case "month": return Double(c.month!)
+        switch function {
+        case .dayOfMonth: return Double(c.day!)
+        case .dayOfWeek: return Double(c.weekday! - 1)
+        case .dayOfYear: return Double(calendar.ordinality(of: .day, in: .year, for: date)!)
+        case .daysInMonth: return Double(calendar.range(of: .day, in: .month, for: date)!.count)
+        case .hour: return Double(c.hour!)
+        case .minute: return Double(c.minute!)
+        case .month: return Double(c.month!)
         default: return Double(c.year!)
         }
     }
@@ -632,6 +633,58 @@ extension Evaluator {
         }
         return bucketStart + (bucketEnd - bucketStart) * (rank / count)
     }
+}
+
+/// The functions over instant vectors and scalars, looked up once per call instead of compared
+/// name by name.
+enum VectorFunction: String, CaseIterable {
+    case abs
+    case ceil
+    case floor
+    case exp
+    case ln
+    case log2
+    case log10
+    case sqrt
+    case sgn
+    case acos
+    case acosh
+    case asin
+    case asinh
+    case atan
+    case atanh
+    case cos
+    case cosh
+    case sin
+    case sinh
+    case tan
+    case tanh
+    case deg
+    case rad
+    case round
+    case clamp
+    case clampMin = "clamp_min"
+    case clampMax = "clamp_max"
+    case timestamp
+    case sort
+    case sortDesc = "sort_desc"
+    case absent
+    case histogramCount = "histogram_count"
+    case histogramSum = "histogram_sum"
+    case histogramFraction = "histogram_fraction"
+    case labelReplace = "label_replace"
+    case labelJoin = "label_join"
+    case histogramQuantile = "histogram_quantile"
+    case dayOfMonth = "day_of_month"
+    case dayOfWeek = "day_of_week"
+    case dayOfYear = "day_of_year"
+    case daysInMonth = "days_in_month"
+    case hour
+    case minute
+    case month
+    case year
+
+    static let named: [String: VectorFunction] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 }
 
 /// The functions over range vectors, resolved once per call rather than per series.
