@@ -10,6 +10,9 @@ extension MetricStore {
     public func select(_ matchers: [LabelMatcher], start: Int64, end: Int64) throws -> [SeriesData] {
         guard start <= end else { return [] }
         let ids = try candidateIDs([matchers])
+        // The candidates come from the postings of every matcher that does not match "", so they
+        // satisfy those already; only the others (`!=`, `!~`, `=~` matching "") are checked here.
+        let residual = matchers.filter(\.matchesEmpty)
         // `headOnly`: the head holds the series from before `start`, and partitions hold only
         // samples older than the head's (appends older than a written partition's end are
         // refused), so the index need not be asked for chunks.
@@ -26,7 +29,7 @@ extension MetricStore {
                 }
                 if headOnly && head.isEmpty { continue }
                 let labels = s.labels
-                guard matchers.matches(labels) else { continue }
+                guard residual.matches(labels) else { continue }
                 found.append((id, labels, head, headOnly))
             } else {
                 diskOnly.append(id)
@@ -34,7 +37,7 @@ extension MetricStore {
         }
         headLock.unlock()
         for id in diskOnly {
-            guard let labels = try index.labels(id), matchers.matches(labels) else { continue }
+            guard let labels = try index.labels(id), residual.matches(labels) else { continue }
             found.append((id, labels, [], false))
         }
         var reader = ChunkReader(directory: directory)
