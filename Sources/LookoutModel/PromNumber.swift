@@ -60,31 +60,51 @@ public enum PromNumber {
     }
 
     /// The shortest round-trip decimal digits of a finite, non-zero `v` (no leading or trailing
-    /// zeros) and where the decimal point goes: `v = ±0.digits × 10^point`.
+    /// zeros) and where the decimal point goes: `v = ±0.digits × 10^point`. Works on UTF-8 bytes:
+    /// query responses call it for every large or fractional value.
     static func decimalDigits(_ v: Double) -> (negative: Bool, digits: String, point: Int) {
         var text = "\(v.magnitude)"   // Swift prints the shortest round-trip digits, maybe with an exponent
-        var exponent = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            exponent = Int(text[text.index(after: e)...])!
-            text = String(text[..<e])
+        return text.withUTF8 { bytes in
+            var digits: [UInt8] = []
+            digits.reserveCapacity(bytes.count)
+            var point = 0, seenPoint = false, exponent = 0
+            for (i, c) in bytes.enumerated() {
+                if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                    exponent = Int(String(decoding: bytes[(i + 1)...], as: UTF8.self))!
+                    break
+                }
+                if c == UInt8(ascii: ".") {
+                    seenPoint = true
+                } else {
+                    digits.append(c)
+                    if !seenPoint { point += 1 }
+                }
+            }
+            var first = 0, last = digits.count
+            while first < last && digits[first] == UInt8(ascii: "0") { first += 1 }
+            while last > first && digits[last - 1] == UInt8(ascii: "0") { last -= 1 }
+            return (v.sign == .minus, String(decoding: digits[first..<last], as: UTF8.self), point + exponent - first)
         }
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        let whole = String(parts[0]), fraction = parts.count > 1 ? String(parts[1]) : ""
-        var digits = Substring(whole + fraction)
-        var point = whole.count + exponent
-        while digits.first == "0" {
-            digits.removeFirst()
-            point -= 1
-        }
-        while digits.last == "0" { digits.removeLast() }
-        return (v.sign == .minus, String(digits), point)
     }
 
     /// `0.digits × 10^point` written without an exponent.
     static func plainDigits(_ digits: String, point: Int) -> String {
-        if point <= 0 { return "0." + String(repeating: "0", count: -point) + digits }
-        if point >= digits.count { return digits + String(repeating: "0", count: point - digits.count) }
-        let index = digits.index(digits.startIndex, offsetBy: point)
-        return digits[..<index] + "." + digits[index...]
+        let zero = UInt8(ascii: "0")
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.utf8.count + abs(point) + 2)
+        if point <= 0 {
+            out.append(zero)
+            out.append(UInt8(ascii: "."))
+            out.append(contentsOf: repeatElement(zero, count: -point))
+            out.append(contentsOf: digits.utf8)
+        } else if point >= digits.utf8.count {
+            out.append(contentsOf: digits.utf8)
+            out.append(contentsOf: repeatElement(zero, count: point - digits.utf8.count))
+        } else {
+            out.append(contentsOf: digits.utf8.prefix(point))
+            out.append(UInt8(ascii: "."))
+            out.append(contentsOf: digits.utf8.dropFirst(point))
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
