@@ -20,8 +20,10 @@ public enum LookoutHTTPServer {
         guard let address = ListenAddress(runtime.config.server.listen) else {
             throw ConfigError(file: "server.listen", line: 0, column: 0, message: "listen must be HOST:PORT")
         }
+        let costs = QueryCostMemory()
         return Application(
             router: router(runtime: runtime),
+            server: .http1(configuration: .init(additionalChannelHandlers: [QueryFastPath(runtime: runtime, costs: costs)])),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "Lookout"),
             services: services,
             onServerRunning: { _ in await onRunning() },

@@ -7,9 +7,17 @@ import LookoutStorage
 import Testing
 @testable import LookoutServer
 
-/// The Prometheus API routes over a real store in a temporary directory, without sockets.
+/// The Prometheus API over a real store in a temporary directory. Every test runs twice: through
+/// Hummingbird's router without sockets, and through a live server, where `QueryFastPath`
+/// answers the read paths, so both ways of answering are held to the same expectations.
 @Suite struct PrometheusAPITests {
     static func withApp(tokens: [AuthToken] = [], attach: Bool = true,
+                        _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await withApp(tokens: tokens, attach: attach, live: false, body)
+        try await withApp(tokens: tokens, attach: attach, live: true, body)
+    }
+
+    static func withApp(tokens: [AuthToken] = [], attach: Bool = true, live: Bool,
                         _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-api-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -24,8 +32,11 @@ import Testing
              (["__name__": "http_requests_total", "job": "api", "code": "500"], Sample(Int64(i) * 15_000, Double(i)))]
         })
         if attach { runtime.attach(store: store, scrapeManager: nil) }
-        let app = Application(router: LookoutHTTPServer.router(runtime: runtime))
-        try await app.test(.router, body)
+        if live {
+            try await LookoutHTTPServer.application(runtime: runtime).test(.live, body)
+        } else {
+            try await Application(router: LookoutHTTPServer.router(runtime: runtime)).test(.router, body)
+        }
         try store.close()
     }
 

@@ -14,12 +14,20 @@ struct APIParameters {
     }
 
     static func from(_ request: inout Request, maxBodyBytes: Int) async throws -> APIParameters {
-        var pairs = parseForm(request.uri.query ?? "")
-        if request.method == .post,
-           request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") ?? false {
-            let body = try await request.collectBody(upTo: maxBodyBytes)
-            pairs += parseForm(String(buffer: body))
-        }
+        let body = hasForm(request.method, request.headers[.contentType])
+            ? try await request.collectBody(upTo: maxBodyBytes) : nil
+        return from(query: request.uri.query, body: body)
+    }
+
+    /// Whether a request's body holds parameters: a form-encoded POST.
+    static func hasForm(_ method: HTTPRequest.Method, _ contentType: String?) -> Bool {
+        method == .post && (contentType?.hasPrefix("application/x-www-form-urlencoded") ?? false)
+    }
+
+    /// The URL query's pairs followed by the form body's.
+    static func from(query: String?, body: ByteBuffer?) -> APIParameters {
+        var pairs = parseForm(query ?? "")
+        if let body { pairs += parseForm(String(buffer: body)) }
         return APIParameters(pairs)
     }
 

@@ -14,22 +14,29 @@ struct AuthMiddleware: RouterMiddleware {
     static let ingestPrefixes = ["/v1/", "/loki/api/v1/push", "/api/v1/logs", "/api/v1/write"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if tokens.isEmpty || Self.openPaths.contains(request.uri.path) {
-            return try await next(request, context)
+        if let refusal = refusal(path: request.uri.path, authorization: request.headers[.authorization]) {
+            return refusal.response
         }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+        return try await next(request, context)
+    }
+
+    /// The 401/403 answer for a request to `path` with this `Authorization` header, or nil when
+    /// it may pass. Shared with `QueryFastPath`.
+    func refusal(path: String, authorization: String?) -> APIReply? {
+        if tokens.isEmpty || Self.openPaths.contains(path) { return nil }
+        guard let header = authorization, header.hasPrefix("Bearer ") else {
             return Self.refuse(.unauthorized, "missing bearer token: send Authorization: Bearer <token>")
         }
         let presented = Array(header.dropFirst("Bearer ".count).utf8)
         guard let token = tokens.first(where: { Self.constantTimeEqual(Array($0.token.utf8), presented) }) else {
             return Self.refuse(.unauthorized, "unknown bearer token")
         }
-        let needsIngest = Self.ingestPrefixes.contains { request.uri.path.hasPrefix($0) }
+        let needsIngest = Self.ingestPrefixes.contains { path.hasPrefix($0) }
         let allowed = token.role == .admin || (needsIngest ? token.role == .ingest : token.role == .query)
         guard allowed else {
-            return Self.refuse(.forbidden, "a \(token.role.rawValue) token may not use \(request.uri.path)")
+            return Self.refuse(.forbidden, "a \(token.role.rawValue) token may not use \(path)")
         }
-        return try await next(request, context)
+        return nil
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
@@ -42,15 +49,15 @@ struct AuthMiddleware: RouterMiddleware {
         return difference == 0 && a.count == b.count
     }
 
-    static func refuse(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+    static func refuse(_ status: HTTPResponse.Status, _ message: String) -> APIReply {
         var writer = JSONWriter()
         writer.object { writer in
             writer.field("status", "error")
             writer.field("errorType", "unauthorized")
             writer.field("error", message)
         }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: writer.buffer))
+        var reply = APIReply.json(writer, status: status)
+        if status == .unauthorized { reply.headers[.wwwAuthenticate] = "Bearer" }
+        return reply
     }
 }

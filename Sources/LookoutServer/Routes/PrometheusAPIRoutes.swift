@@ -18,36 +18,56 @@ struct PrometheusAPIRoutes {
             router.get(RouterPath(path)) { request, context in await handle(path, request, context) }
             router.post(RouterPath(path)) { request, context in await handle(path, request, context) }
         }
-        router.get("/api/v1/targets") { _, _ in Self.success { targets(&$0) } }
-        router.get("/api/v1/status/buildinfo") { _, _ in Self.success { Self.buildInfo(&$0) } }
+        router.get("/api/v1/targets") { _, _ in Self.success { targets(&$0) }.response }
+        router.get("/api/v1/status/buildinfo") { _, _ in Self.success { Self.buildInfo(&$0) }.response }
     }
 
     func handle(_ path: String, _ request: Request, _ context: BasicRequestContext) async -> Response {
         var request = request
+        let params: APIParameters
         do {
-            let params = try await APIParameters.from(&request, maxBodyBytes: runtime.config.server.maxBodyBytes)
-            let label = context.parameters.get("name") ?? ""
-            let submitted = ContinuousClock.now
-            return try await BlockingWork.run {
-                try respond(path, params, label: label, queued: (ContinuousClock.now - submitted).inSeconds)
-            }
-        } catch let error as APIError {
-            return Self.failure(error)
+            params = try await APIParameters.from(&request, maxBodyBytes: runtime.config.server.maxBodyBytes)
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
-            return Self.failure(APIError(type: "bad_data",
-                                         message: "request body larger than server.max_body_bytes (\(runtime.config.server.maxBodyBytes) bytes)",
-                                         status: .contentTooLarge))
+            return bodyTooLarge().response
         } catch {
-            return Self.failure(.internalError("\(error)"))
+            return Self.failure(.internalError("\(error)")).response
+        }
+        let label = context.parameters.get("name") ?? ""
+        let submitted = ContinuousClock.now
+        do {
+            return try await BlockingWork.run {
+                reply(path, params, label: label, queued: (ContinuousClock.now - submitted).inSeconds)
+            }.response
+        } catch {
+            return Self.failure(.internalError("\(error)")).response
         }
     }
 
-    /// Answers one API call synchronously; `handle` runs it off the cooperative thread pool,
-    /// where it waited `queued` seconds for a thread.
-    func respond(_ path: String, _ params: APIParameters, label: String, queued: Double) throws(APIError) -> Response {
+    /// The answer to a form body over `server.max_body_bytes`.
+    func bodyTooLarge() -> APIReply {
+        Self.failure(APIError(type: "bad_data",
+                              message: "request body larger than server.max_body_bytes (\(runtime.config.server.maxBodyBytes) bytes)",
+                              status: .contentTooLarge))
+    }
+
+    /// `respond` with its failure rendered: what both the routes and `QueryFastPath` send.
+    func reply(_ path: String, _ params: APIParameters, label: String, queued: Double) -> APIReply {
+        do {
+            return try respond(path, params, label: label, queued: queued)
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    /// Answers one API call synchronously; callers run it on `BlockingWork`'s threads, where it
+    /// waited `queued` seconds for a thread.
+    ///
+    /// With a `budget` (seconds), queries give up with a `timeout` error once it is spent.
+    func respond(_ path: String, _ params: APIParameters, label: String, queued: Double,
+                 budget: Double? = nil) throws(APIError) -> APIReply {
         switch path {
-        case "/api/v1/query": return try instantQuery(params, queued: queued)
-        case "/api/v1/query_range": return try rangeQuery(params, queued: queued)
+        case "/api/v1/query": return try instantQuery(params, queued: queued, budget: budget)
+        case "/api/v1/query_range": return try rangeQuery(params, queued: queued, budget: budget)
         case "/api/v1/series": return try series(params)
         case "/api/v1/labels": return try labelNames(params)
         case "/api/v1/label/{name}/values": return try labelValues(label, params)
@@ -58,20 +78,20 @@ struct PrometheusAPIRoutes {
 
     // MARK: Queries
 
-    func engine(timeout: Int64?) throws(APIError) -> QueryEngine {
+    func engine(timeout: Int64?, budget: Double?) throws(APIError) -> QueryEngine {
         let store = try runtime.readyStore()
         let query = runtime.config.query
         var options = QueryOptions()
         options.lookbackDelta = query.lookbackDelta
         options.maxSamples = query.maxSamples
-        options.timeout = Double(min(timeout ?? query.timeout, query.timeout)) / 1000
+        options.timeout = min(Double(min(timeout ?? query.timeout, query.timeout)) / 1000, budget ?? .infinity)
         return QueryEngine(querier: store, options: options)
     }
 
-    func instantQuery(_ params: APIParameters, queued: Double) throws(APIError) -> Response {
+    func instantQuery(_ params: APIParameters, queued: Double, budget: Double? = nil) throws(APIError) -> APIReply {
         guard let query = params["query"], !query.isEmpty else { throw .badData("invalid parameter \"query\": query must not be empty") }
         let time = try params.time("time", default: WallClock.nowMilliseconds())
-        let engine = try engine(timeout: try params.duration("timeout"))
+        let engine = try engine(timeout: try params.duration("timeout"), budget: budget)
         let value: QueryValue
         var timings = QueryTimings()
         do {
@@ -83,7 +103,7 @@ struct PrometheusAPIRoutes {
         return Self.success(capacity: Self.estimatedSize(value)) { Self.render(value, stats: stats, into: &$0) }
     }
 
-    func rangeQuery(_ params: APIParameters, queued: Double) throws(APIError) -> Response {
+    func rangeQuery(_ params: APIParameters, queued: Double, budget: Double? = nil) throws(APIError) -> APIReply {
         guard let query = params["query"], !query.isEmpty else { throw .badData("invalid parameter \"query\": query must not be empty") }
         guard params["start"] != nil else { throw .badData("invalid parameter \"start\": cannot parse \"\" to a valid timestamp") }
         guard params["end"] != nil else { throw .badData("invalid parameter \"end\": cannot parse \"\" to a valid timestamp") }
@@ -100,7 +120,7 @@ struct PrometheusAPIRoutes {
         guard !overflow, span / step <= Self.maxPointsPerSeries else {
             throw .badData("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
-        let engine = try engine(timeout: try params.duration("timeout"))
+        let engine = try engine(timeout: try params.duration("timeout"), budget: budget)
         let value: QueryValue
         var timings = QueryTimings()
         do {
@@ -141,7 +161,7 @@ struct PrometheusAPIRoutes {
         return lists
     }
 
-    func series(_ params: APIParameters) throws(APIError) -> Response {
+    func series(_ params: APIParameters) throws(APIError) -> APIReply {
         let lists = try Self.matchers(params)
         guard !lists.isEmpty else { throw .badData("no match[] parameter provided") }
         let start = try params.time("start", default: APIParameters.minTime)
@@ -156,7 +176,7 @@ struct PrometheusAPIRoutes {
         }
     }
 
-    func labelNames(_ params: APIParameters) throws(APIError) -> Response {
+    func labelNames(_ params: APIParameters) throws(APIError) -> APIReply {
         let lists = try Self.matchers(params)
         let start = try params.time("start", default: APIParameters.minTime)
         let end = try params.time("end", default: APIParameters.maxTime)
@@ -166,7 +186,7 @@ struct PrometheusAPIRoutes {
         return Self.success { writer in writer.array { w in for name in names { w.string(name) } } }
     }
 
-    func labelValues(_ name: String, _ params: APIParameters) throws(APIError) -> Response {
+    func labelValues(_ name: String, _ params: APIParameters) throws(APIError) -> APIReply {
         guard LabelName.isValid(name) else { throw .badData("invalid label name: \"\(name)\"") }
         let lists = try Self.matchers(params)
         let start = try params.time("start", default: APIParameters.minTime)
@@ -177,7 +197,7 @@ struct PrometheusAPIRoutes {
         return Self.success { writer in writer.array { w in for value in values { w.string(value) } } }
     }
 
-    func metadata(_ params: APIParameters) -> Response {
+    func metadata(_ params: APIParameters) -> APIReply {
         var all = runtime.scrapeRegistry?.metadata ?? [:]
         if let metric = params["metric"], !metric.isEmpty { all = all.filter { $0.key == metric } }
         var names = all.keys.sorted()
@@ -313,27 +333,23 @@ struct PrometheusAPIRoutes {
 
     // MARK: Envelopes
 
-    static func success(capacity: Int = 1024, _ data: (inout JSONWriter) -> Void) -> Response {
+    static func success(capacity: Int = 1024, _ data: (inout JSONWriter) -> Void) -> APIReply {
         var writer = JSONWriter(capacity: capacity)
         writer.object { writer in
             writer.field("status", "success")
             writer.key("data")
             data(&writer)
         }
-        return json(writer, status: .ok)
+        return .json(writer, status: .ok)
     }
 
-    static func failure(_ error: APIError) -> Response {
+    static func failure(_ error: APIError) -> APIReply {
         var writer = JSONWriter()
         writer.object { writer in
             writer.field("status", "error")
             writer.field("errorType", error.type)
             writer.field("error", error.message)
         }
-        return json(writer, status: error.status)
-    }
-
-    static func json(_ writer: JSONWriter, status: HTTPResponse.Status) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: writer.buffer))
+        return .json(writer, status: error.status)
     }
 }

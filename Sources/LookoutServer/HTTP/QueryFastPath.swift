@@ -1,0 +1,249 @@
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTPTypes
+
+/// Answers the Prometheus API's read paths (`/api/v1/query`, `/query_range`, `/series`,
+/// `/labels`, `/metadata`, `/query_exemplars`) from the channel pipeline, ahead of Hummingbird's
+/// router; every other request passes through untouched.
+///
+/// Hummingbird hands each request to a Swift task and the response back to the event loop. For a
+/// query Lookout evaluates in tens of microseconds that hand-off costs more than the query
+/// (measured on 2 cores: 105 µs of CPU per request through the router, 46 µs here). This handler
+/// reads the request on the event loop, evaluates it exactly as the route does (same auth check,
+/// parameters, `PrometheusAPIRoutes.respond`, request metrics) on `BlockingWork`'s threads, or on
+/// the event loop itself when `QueryCostMemory` knows it to be cheap, and writes the answer from
+/// the event loop.
+///
+/// HTTP/1.1 answers requests in order: while a request of either kind is unanswered, later
+/// requests on the connection wait here, and reads from the socket are held so a pipelining
+/// client cannot grow the queue.
+final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    static let paths: Set<String> = ["/api/v1/query", "/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
+                                     "/api/v1/metadata", "/api/v1/query_exemplars"]
+
+    /// A request answered here, while its body is read.
+    private struct Pending {
+        var path: String
+        var query: String?
+        var hasForm: Bool
+        var authorization: String?
+        var body: ByteBuffer?
+        var tooLarge = false
+        var started: ContinuousClock.Instant
+    }
+
+    private enum State {
+        case idle
+        case collecting(Pending)
+        case answering
+    }
+
+    private let routes: PrometheusAPIRoutes
+    private let auth: AuthMiddleware
+    private let costs: QueryCostMemory
+    private let logger: Logger
+    private var state = State.idle
+    /// Requests passed on to Hummingbird whose response has not ended yet.
+    private var passedOn = 0
+    /// Parts that arrived while an earlier request was unanswered, in arrival order.
+    private var waiting = CircularBuffer<HTTPRequestPart>()
+    private var readHeld = false
+    private var draining = false
+    private var closeWhenAnswered = false
+
+    private var isBusy: Bool {
+        if case .answering = state { return true }
+        return false
+    }
+
+    private var isIdle: Bool {
+        if case .idle = state { return true }
+        return false
+    }
+
+    init(runtime: LookoutRuntime, costs: QueryCostMemory) {
+        self.costs = costs
+        routes = PrometheusAPIRoutes(runtime: runtime)
+        auth = AuthMiddleware(tokens: runtime.config.server.tokens)
+        logger = runtime.logger
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if !waiting.isEmpty || !process(part, context: context) {
+            waiting.append(part)
+        }
+    }
+
+    /// Handles one part in order; false when it has to wait for an earlier answer.
+    private func process(_ part: HTTPRequestPart, context: ChannelHandlerContext) -> Bool {
+        switch (state, part) {
+        case (.answering, _):
+            return false
+        case (.collecting(var pending), .body(let bytes)):
+            collect(bytes, into: &pending)
+            state = .collecting(pending)
+        case (.collecting(let pending), .end):
+            state = .answering
+            answer(pending, context: context)
+        case (.collecting, .head):
+            assertionFailure("request head before the previous request ended")
+            return false
+        case (.idle, .head(let head)) where Self.answersHere(head):
+            guard passedOn == 0 else { return false }
+            let (path, query) = Self.split(head.path ?? "")
+            let hasForm = APIParameters.hasForm(head.method, head.headerFields[.contentType])
+            state = .collecting(Pending(path: path, query: query, hasForm: hasForm,
+                                        authorization: head.headerFields[.authorization],
+                                        body: hasForm ? context.channel.allocator.buffer(capacity: 0) : nil,
+                                        started: .now))
+        case (.idle, .head):
+            passedOn += 1
+            context.fireChannelRead(wrapInboundOut(part))
+        case (.idle, _):
+            context.fireChannelRead(wrapInboundOut(part)) // the rest of a passed-on request
+        }
+        return true
+    }
+
+    private func collect(_ bytes: ByteBuffer, into pending: inout Pending) {
+        guard pending.hasForm, !pending.tooLarge else { return }
+        var bytes = bytes
+        if (pending.body?.readableBytes ?? 0) + bytes.readableBytes > routes.runtime.config.server.maxBodyBytes {
+            pending.tooLarge = true
+            pending.body = nil
+        } else {
+            pending.body?.writeBuffer(&bytes)
+        }
+    }
+
+    static func answersHere(_ head: HTTPRequest) -> Bool {
+        guard head.method == .get || head.method == .post else { return false }
+        return paths.contains(split(head.path ?? "").path)
+    }
+
+    static func split(_ target: String) -> (path: String, query: String?) {
+        guard let mark = target.firstIndex(of: "?") else { return (target, nil) }
+        return (String(target[..<mark]), String(target[target.index(after: mark)...]))
+    }
+
+    // MARK: Answering
+
+    private func answer(_ pending: Pending, context: ChannelHandlerContext) {
+        if let refusal = auth.refusal(path: pending.path, authorization: pending.authorization) {
+            return finish(refusal, for: pending, context: context)
+        }
+        if pending.tooLarge {
+            return finish(routes.bodyTooLarge(), for: pending, context: context)
+        }
+        let params = APIParameters.from(query: pending.query, body: pending.body)
+        let key = QueryCostMemory.key(path: pending.path, params)
+        if let key, costs.isCheap(key) {
+            do {
+                let reply = try routes.respond(pending.path, params, label: "", queued: 0, budget: QueryCostMemory.inlineBudget)
+                return finish(reply, for: pending, context: context)
+            } catch where error.type == "timeout" {
+                costs.record(key, .seconds(QueryCostMemory.inlineBudget)) // over budget: not inline next time
+            } catch {
+                return finish(PrometheusAPIRoutes.failure(error), for: pending, context: context)
+            }
+        }
+        let (routes, costs) = (routes, costs)
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        let submitted = ContinuousClock.now
+        BlockingWork.pool.submit {
+            let started = ContinuousClock.now
+            let reply = routes.reply(pending.path, params, label: "", queued: (started - submitted).inSeconds)
+            if let key { costs.record(key, .now - started) }
+            loop.execute {
+                let (handler, context) = bound.value
+                handler.finish(reply, for: pending, context: context)
+            }
+        }
+    }
+
+    private func finish(_ reply: APIReply, for pending: Pending, context: ChannelHandlerContext) {
+        var response = HTTPResponse(status: reply.status, headerFields: reply.headers)
+        response.headerFields[.contentLength] = String(reply.body.readableBytes)
+        response.headerFields[.date] = HTTPDate.now()
+        response.headerFields[.server] = "Lookout"
+        let code = reply.status.code
+        routes.runtime.metrics.recordRequest(path: pending.path, code: code, seconds: (ContinuousClock.now - pending.started).inSeconds)
+        if code >= 500 {
+            logger.warning("request failed", metadata: ["http.path": "\(pending.path)", "http.status": "\(code)"])
+        }
+        context.write(wrapOutboundOut(.head(response)), promise: nil)
+        if reply.body.readableBytes > 0 { context.write(wrapOutboundOut(.body(reply.body)), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        state = .idle
+        if closeWhenAnswered {
+            context.close(promise: nil)
+            return
+        }
+        drain(context: context)
+    }
+
+    /// Processes waiting parts until one has to wait again, then resumes reading if it can.
+    /// Answers given inline while draining return here rather than draining again themselves.
+    private func drain(context: ChannelHandlerContext) {
+        guard !draining else { return }
+        draining = true
+        defer { draining = false }
+        var drained = false
+        while let part = waiting.popFirst() {
+            guard process(part, context: context) else {
+                waiting.prepend(part)
+                break
+            }
+            drained = true
+        }
+        // Hummingbird takes the parts passed on when told that a burst of reads is complete.
+        if drained { context.fireChannelReadComplete() }
+        if readHeld && waiting.isEmpty && !isBusy {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    // MARK: Outbound and events
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        context.write(data, promise: promise)
+        if case .end = unwrapOutboundIn(data) {
+            passedOn -= 1
+            // Not from inside Hummingbird's write: resume once it has returned.
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.execute {
+                let (handler, context) = bound.value
+                handler.drain(context: context)
+            }
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if isBusy || !waiting.isEmpty {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // Graceful shutdown: Hummingbird closes idle connections at once, and it does not know of
+        // a query answered here, so that connection closes after its answer instead.
+        if event is ChannelShouldQuiesceEvent, !isIdle {
+            closeWhenAnswered = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}

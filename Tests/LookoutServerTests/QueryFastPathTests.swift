@@ -1,0 +1,131 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import LookoutModel
+import LookoutStorage
+import Testing
+@testable import LookoutServer
+
+/// What `QueryFastPath` adds to answering in the pipeline: responses in request order on one
+/// connection whichever side answers them, the usual headers, and inline answers for queries
+/// known to be cheap.
+@Suite struct QueryFastPathTests {
+    /// A live server over an empty store; `body` gets its port.
+    static func withServer(_ body: @Sendable (Int) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-fast-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let logger = Logger(label: "test")
+        let runtime = LookoutRuntime(config: LookoutConfig(), logger: logger)
+        let store = try MetricStore(directory: directory, logger: logger)
+        runtime.attach(store: store, scrapeManager: nil)
+        try await LookoutHTTPServer.application(runtime: runtime).test(.live) { client in
+            try await body(client.port!)
+        }
+        try store.close()
+    }
+
+    /// Writes `request` on a new connection and reads until `count` responses have arrived.
+    static func exchange(port: Int, _ request: String, responses count: Int) throws -> [(head: String, body: String)] {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(request.utf8)
+        #expect(write(fd, bytes, bytes.count) == bytes.count)
+
+        var received: [UInt8] = []
+        var responses: [(head: String, body: String)] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while responses.count < count {
+            let n = read(fd, &buffer, buffer.count)
+            guard n > 0 else { break }
+            received += buffer[..<n]
+            while let split = Self.headEnd(received) {
+                let head = String(decoding: received[..<split], as: UTF8.self)
+                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                guard received.count >= split + 4 + length else { break }
+                responses.append((head, String(decoding: received[(split + 4)..<(split + 4 + length)], as: UTF8.self)))
+                received.removeFirst(split + 4 + length)
+            }
+        }
+        return responses
+    }
+
+    static func headEnd(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        return (0...(bytes.count - 4)).first { bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10 }
+    }
+
+    static func get(_ target: String) -> String { "GET \(target) HTTP/1.1\r\nHost: lookout\r\n\r\n" }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await Self.withServer { port in
+            let form = "query=2%2B2&time=1"
+            let requests = Self.get("/api/v1/query?query=1%2B1&time=1")
+                + Self.get("/api/v1/status/buildinfo")
+                + Self.get("/-/ready")
+                + "POST /api/v1/query HTTP/1.1\r\nHost: lookout\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\n\r\n\(form)"
+                + Self.get("/api/v1/labels")
+                + Self.get("/api/v1/query?query=3%2B3&time=1")
+            let responses = try Self.exchange(port: port, requests, responses: 6)
+            try #require(responses.count == 6)
+            #expect(responses[0].body == #"{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}"#)
+            #expect(responses[1].body.contains(#""version":"#))
+            #expect(responses[2].body == "Lookout is Ready.\n")
+            #expect(responses[3].body == #"{"status":"success","data":{"resultType":"scalar","result":[1,"4"]}}"#)
+            #expect(responses[4].body == #"{"status":"success","data":[]}"#)
+            #expect(responses[5].body == #"{"status":"success","data":{"resultType":"scalar","result":[1,"6"]}}"#)
+            for response in responses {
+                #expect(response.head.hasPrefix("HTTP/1.1 200 OK"))
+                #expect(response.head.contains("Server: Lookout"))
+                #expect(response.head.contains("Date: "))
+            }
+
+            // A query behind a request Hummingbird answers waits for that answer.
+            let second = try Self.exchange(port: port, Self.get("/-/healthy") + Self.get("/api/v1/query?query=4%2B4&time=1"), responses: 2)
+            try #require(second.count == 2)
+            #expect(second[0].body == "Lookout is Healthy.\n")
+            #expect(second[1].body == #"{"status":"success","data":{"resultType":"scalar","result":[1,"8"]}}"#)
+        }
+    }
+
+    @Test func aQueryKnownToBeCheapIsAnsweredWithoutQueueing() async throws {
+        try await Self.withServer { port in
+            let ask = Self.get("/api/v1/query?query=time()&time=5&stats=all")
+            let responses = try Self.exchange(port: port, ask + ask, responses: 2)
+            try #require(responses.count == 2)
+            #expect(!responses[0].body.contains(#""execQueueTime":0,"#), "a new query goes to the query threads")
+            #expect(responses[1].body.contains(#""execQueueTime":0,"#), "the same query again is answered on the event loop")
+            #expect(responses[1].body.hasPrefix(#"{"status":"success","data":{"resultType":"scalar","result":[5,"5"]"#))
+        }
+    }
+
+    @Test func costKeysIgnoreWhenARangeIsAskedButNotItsShape() {
+        let at = { (start: String, end: String, step: String) in
+            QueryCostMemory.key(path: "/api/v1/query_range",
+                                APIParameters([("query", "up"), ("start", start), ("end", end), ("step", step)]))
+        }
+        #expect(at("100", "200", "15") == at("1100", "1200", "15"))
+        #expect(at("100", "200", "15") != at("100", "300", "15"))
+        #expect(at("100", "200", "15") != at("100", "200", "30"))
+        #expect(QueryCostMemory.key(path: "/api/v1/series", APIParameters([("query", "up")])) == nil)
+
+        let costs = QueryCostMemory()
+        #expect(!costs.isCheap("k"))
+        costs.record("k", .microseconds(50))
+        #expect(costs.isCheap("k"))
+        costs.record("k", QueryCostMemory.inlineLimit)
+        #expect(!costs.isCheap("k"))
+    }
+}
