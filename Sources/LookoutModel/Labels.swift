@@ -81,7 +81,10 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible, S
     }
 
     /// A copy without `__name__`.
-    public var droppingMetricName: Labels { removing([Labels.metricName]) }
+    public var droppingMetricName: Labels {
+        guard pairs.contains(where: { $0.name == Labels.metricName }) else { return self }
+        return Labels(sortedPairs: pairs.filter { $0.name != Labels.metricName })
+    }
 
     public static func < (lhs: Labels, rhs: Labels) -> Bool {
         for (l, r) in zip(lhs.pairs, rhs.pairs) where l != r {

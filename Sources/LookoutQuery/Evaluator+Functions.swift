@@ -47,13 +47,13 @@ extension Evaluator {
         switch name {
         case "time": return .scalar(Double(t) / 1000)
         case "pi": return .scalar(Double.pi)
-        case "vector": return .vector([VSample(labels: .empty, time: t, value: try scalarArg(args[0], at: t))])
+        case "vector": return .vector([VSample(labels: .empty, time: t, value: try scalarArg(args[0], at: t), id: emptyID)])
         case "scalar":
             let v = try vectorArg(args[0], at: t)
             return .scalar(v.count == 1 ? v[0].value : .nan)
         default: break
         }
-        if let matrixIndex = args.firstIndex(where: { $0.type == .matrix }) {
+        if let matrixIndex = args.firstIndex(where: \.isRangeVector) {
             return .vector(try evalRangeFunction(name, args, matrixIndex: matrixIndex, at: t))
         }
         let out = try evalVectorFunction(name, args, at: t)
@@ -401,7 +401,7 @@ extension Evaluator {
         case .labelJoin: return try labelJoin(args, at: t)
         case .histogramQuantile: return try histogramQuantile(args, at: t)
         case .dayOfMonth, .dayOfWeek, .dayOfYear, .daysInMonth, .hour, .minute, .month, .year:
-            let input = args.isEmpty ? [VSample(labels: .empty, time: t, value: Double(t) / 1000)] : try vectorArg(args[0], at: t)
+            let input = args.isEmpty ? [VSample(labels: .empty, time: t, value: Double(t) / 1000, id: emptyID)] : try vectorArg(args[0], at: t)
             return input.map { s in
                 let (labels, id) = withoutName(s)
                 return VSample(labels: labels, time: t, value: dateComponent(function, s.value), id: id)
@@ -450,7 +450,7 @@ extension Evaluator {
         let replacement = try stringArg(args[2], at: t)
         let src = try stringArg(args[3], at: t)
         let pattern = try stringArg(args[4], at: t)
-        let cacheKey = [dst, replacement, src, pattern]
+        let cacheKey = RelabelKey(destination: dst, replacement: replacement, source: src, pattern: pattern)
         let cache: RelabelCache
         if let existing = relabelCache[cacheKey] {
             cache = existing

@@ -60,23 +60,20 @@ final class Evaluator {
     private var internIndex: [Labels: Int32] = [:]
     /// For each interned id, the id of its labels without `__name__`.
     private var namelessOf: [Int32] = []
-    /// Memoized subqueries by step and inner expression text.
-    private var subqueryCache: [String: SubqueryMemo] = [:]
-    /// The subquery last used at each nesting depth: successive steps almost always ask for it
-    /// again, and comparing with `==` costs far less than formatting the key. A NaN literal
-    /// never compares equal, and then the key is formatted as before; a zero literal compares
-    /// equal to its negative, so such expressions are not kept here.
-    private var lastSubquery: [(interval: Int64, expr: Expr, memo: SubqueryMemo)?] = []
-    var matchCaches: [MatchCacheKey: MatchCache] = [:]
+    /// Memoized subqueries by nesting depth, step and inner expression. A query holds few
+    /// subqueries at each depth, and comparing expressions costs far less than hashing or
+    /// formatting them at every step.
+    private var subqueryMemos: [[(interval: Int64, expr: Expr, memo: SubqueryMemo)]] = []
+    var matchCaches = ArgumentCache<MatchCacheKey, MatchCache>()
     /// Range-function results for every step of a range query, computed series by series.
     var rangeMemos: [RangeMemoKey: RangeMemo] = [:]
     /// Whether range queries may use `memoizedRange` (tests turn it off to compare).
     var fastPaths = true
     /// How many subqueries are being evaluated; their inner times are off the query's grid.
     private(set) var subqueryDepth = 0
-    var groupCaches: [GroupCacheKey: GroupCache] = [:]
+    var groupCaches = ArgumentCache<GroupCacheKey, GroupCache>()
     /// label_replace regexes and results by argument text and input label id.
-    var relabelCache: [[String]: RelabelCache] = [:]
+    var relabelCache = ArgumentCache<RelabelKey, RelabelCache>()
     /// histogram_quantile bucket keys by input label id: group id and upper bound, or nil.
     var bucketCache: [Int32: (Int32, Double)?] = [:]
     /// Samples held by the current step, plus output already held by a range query.
@@ -152,6 +149,9 @@ final class Evaluator {
         lastLoaded = (matchers, series)
         return series
     }
+
+    /// The id of the empty label set, which literals and `vector()` carry.
+    lazy var emptyID: Int32 = intern(.empty)
 
     /// The id of a label set, assigned on first sight.
     func intern(_ labels: Labels) -> Int32 {
@@ -327,18 +327,12 @@ final class Evaluator {
         var ts = interval * (lowest / interval)
         if ts < lowest { ts = ts.plus(interval) }
         let memo: SubqueryMemo
-        while lastSubquery.count <= subqueryDepth { lastSubquery.append(nil) }
-        if let last = lastSubquery[subqueryDepth], last.interval == interval, last.expr == sq.expr {
-            memo = last.memo
+        while subqueryMemos.count <= subqueryDepth { subqueryMemos.append([]) }
+        if let known = subqueryMemos[subqueryDepth].first(where: { $0.interval == interval && $0.expr.isIdentical(to: sq.expr) }) {
+            memo = known.memo
         } else {
-            let cacheKey = "\(interval)|\(sq.expr)"
-            if let existing = subqueryCache[cacheKey] {
-                memo = existing
-            } else {
-                memo = SubqueryMemo()
-                subqueryCache[cacheKey] = memo
-            }
-            lastSubquery[subqueryDepth] = sq.expr.containsZeroLiteral ? nil : (interval, sq.expr, memo)
+            memo = SubqueryMemo()
+            subqueryMemos[subqueryDepth].append((interval, sq.expr, memo))
         }
         while ts <= ref {
             if !memo.evaluated.contains(ts) {

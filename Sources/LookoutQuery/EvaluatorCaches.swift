@@ -15,7 +15,7 @@ final class SubqueryMemo {
         case .vector(let vec):
             for s in vec { insert(Sample(ts, s.value), into: slot(s.labels, s.id, evaluator)) }
         case .scalar(let v):
-            insert(Sample(ts, v), into: slot(.empty, -1, evaluator))
+            insert(Sample(ts, v), into: slot(.empty, evaluator.emptyID, evaluator))
         default:
             break
         }
@@ -40,8 +40,30 @@ final class SubqueryMemo {
     }
 }
 
+/// A per-query cache keyed by a call's arguments. A query makes few distinct calls, and comparing
+/// their keys is cheaper than hashing them again at every step.
+struct ArgumentCache<Key: Equatable, Value> {
+    private var entries: [(key: Key, value: Value)] = []
+
+    subscript(key: Key) -> Value? {
+        get { entries.first { $0.key == key }?.value }
+        set {
+            entries.removeAll { $0.key == key }
+            if let newValue { entries.append((key, newValue)) }
+        }
+    }
+}
+
+/// The arguments of one `label_replace` call that select its regex and results.
+struct RelabelKey: Equatable {
+    var destination: String
+    var replacement: String
+    var source: String
+    var pattern: String
+}
+
 /// Identifies a matching configuration of a binary operation, for `Evaluator.matchCaches`.
-struct MatchCacheKey: Hashable {
+struct MatchCacheKey: Equatable {
     var on: Bool
     var labels: [String]
     var include: [String]
@@ -74,7 +96,7 @@ final class MatchCache {
 
 /// Identifies one grouping of an aggregation: by/without, its labels as written, and the label
 /// `count_values` adds to a `by` grouping.
-struct GroupCacheKey: Hashable {
+struct GroupCacheKey: Equatable {
     var without: Bool
     var grouping: [String]
     var extra: String?

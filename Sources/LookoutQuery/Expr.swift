@@ -51,16 +51,45 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         "predict_linear", "time", "timestamp",
     ]
 
-    /// Whether a number literal in the expression is zero, whose sign `==` does not see.
-    var containsZeroLiteral: Bool {
+    /// Whether the expression is a range vector (`type == .matrix`), without looking up function
+    /// return types: no function returns one.
+    var isRangeVector: Bool {
         switch self {
-        case .number(let v): return v == 0
-        case .string, .vectorSelector, .matrixSelector: return false
-        case .subquery(let sq): return sq.expr.containsZeroLiteral
-        case .call(_, let args): return args.contains { $0.containsZeroLiteral }
-        case .aggregate(let a): return (a.parameter?.containsZeroLiteral ?? false) || a.expr.containsZeroLiteral
-        case .binary(let b): return b.lhs.containsZeroLiteral || b.rhs.containsZeroLiteral
-        case .unary(_, let e), .paren(let e): return e.containsZeroLiteral
+        case .matrixSelector, .subquery: return true
+        case .paren(let e): return e.isRangeVector
+        default: return false
+        }
+    }
+
+    /// Whether two expressions are the same: `==`, except that number literals compare by bit
+    /// pattern, so a NaN literal is identical to itself and `0` is not identical to `-0`.
+    func isIdentical(to other: Expr) -> Bool {
+        switch (self, other) {
+        case (.number(let a), .number(let b)):
+            return a.bitPattern == b.bitPattern
+        case (.subquery(let a), .subquery(let b)):
+            return a.range == b.range && a.step == b.step && a.offset == b.offset && a.at == b.at
+                && a.expr.isIdentical(to: b.expr)
+        case (.call(let name, let args), .call(let otherName, let otherArgs)):
+            return name == otherName && args.count == otherArgs.count
+                && zip(args, otherArgs).allSatisfy { $0.isIdentical(to: $1) }
+        case (.aggregate(let a), .aggregate(let b)):
+            let sameParameter = switch (a.parameter, b.parameter) {
+            case (nil, nil): true
+            case (let p?, let q?): p.isIdentical(to: q)
+            default: false
+            }
+            return a.op == b.op && a.grouping == b.grouping && a.without == b.without && a.hasGrouping == b.hasGrouping
+                && sameParameter && a.expr.isIdentical(to: b.expr)
+        case (.binary(let a), .binary(let b)):
+            return a.op == b.op && a.returnBool == b.returnBool && a.matching == b.matching
+                && a.lhs.isIdentical(to: b.lhs) && a.rhs.isIdentical(to: b.rhs)
+        case (.unary(let negate, let e), .unary(let otherNegate, let otherE)):
+            return negate == otherNegate && e.isIdentical(to: otherE)
+        case (.paren(let e), .paren(let otherE)):
+            return e.isIdentical(to: otherE)
+        default:
+            return self == other
         }
     }
 

@@ -111,7 +111,7 @@ public struct QueryEngine: Sendable {
             if let invariant { value = invariant } else { value = try evaluator.eval(expr, at: t) }
             switch value {
             case .scalar(let v):
-                outSamples[slot(.empty, -1)].append(Sample(t, v))
+                outSamples[slot(.empty, evaluator.emptyID)].append(Sample(t, v))
                 total += 1
             case .vector(let vector):
                 for s in vector { outSamples[slot(s.labels, s.id)].append(Sample(t, s.value)) }

@@ -15,12 +15,11 @@ public enum LookoutHTTPServer {
     }
 
     /// The application, listening on `server.listen`; `onRunning` is told once the port is bound.
-    public static func application(runtime: LookoutRuntime, services: [any Service] = [],
+    public static func application(runtime: LookoutRuntime, services: [any Service] = [], costs: QueryCostMemory = QueryCostMemory(),
                                    onRunning: @escaping @Sendable () async -> Void = {}) throws -> some ApplicationProtocol {
         guard let address = ListenAddress(runtime.config.server.listen) else {
             throw ConfigError(file: "server.listen", line: 0, column: 0, message: "listen must be HOST:PORT")
         }
-        let costs = QueryCostMemory()
         return Application(
             router: router(runtime: runtime),
             server: .http1(configuration: .init(additionalChannelHandlers: [QueryFastPath(runtime: runtime, costs: costs)])),

@@ -6,16 +6,20 @@ import Synchronization
 ///
 /// A query is known by its path, expression and shape (the span and step of a range, not its
 /// times), as a Grafana panel asks the same question on every refresh. Anything new, or slower
-/// than `inlineLimit` last time, goes to the query threads. An inline evaluation stops after
-/// `inlineBudget` and starts again on the query threads, so a query that became expensive
-/// holds an event loop for at most that long, once.
-final class QueryCostMemory: Sendable {
-    static let inlineLimit: Duration = .milliseconds(1)
+/// than `inlineLimit` (1 ms unless a test says otherwise) last time, goes to the query threads.
+/// An inline evaluation stops after `inlineBudget` and starts again on the query threads, so a
+/// query that became expensive holds an event loop for at most that long, once.
+public final class QueryCostMemory: Sendable {
+    public let inlineLimit: Duration
     static let inlineBudget = 0.01 // seconds
     /// Remembered queries at most; the memory starts over when full.
     static let capacity = 4096
 
     private let costs = Mutex<[String: Duration]>([:])
+
+    public init(inlineLimit: Duration = .milliseconds(1)) {
+        self.inlineLimit = inlineLimit
+    }
 
     /// The key of a query, or nil for a request that is never answered inline.
     static func key(path: String, _ params: APIParameters) -> String? {
@@ -33,7 +37,7 @@ final class QueryCostMemory: Sendable {
     }
 
     func isCheap(_ key: String) -> Bool {
-        costs.withLock { $0[key].map { $0 < Self.inlineLimit } ?? false }
+        costs.withLock { $0[key].map { $0 < inlineLimit } ?? false }
     }
 
     func record(_ key: String, _ cost: Duration) {
