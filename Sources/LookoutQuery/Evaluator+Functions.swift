@@ -110,7 +110,7 @@ extension Evaluator {
         }
         if name == "absent_over_time" {
             if !matrix.isEmpty { return [] }
-            return [VSample(labels: absentLabels(arg), time: t, value: 1)]
+            return [absentSample(arg, at: t)]
         }
         var scalarParam = 0.0
         if name == "quantile_over_time" || name == "predict_linear" {
@@ -210,6 +210,19 @@ extension Evaluator {
         case .holtWinters: value = nil // needs its factor arguments; see evalRangeFunction
         }
         return value
+    }
+
+    /// The sample `absent`/`absent_over_time` return for `expr`, its labels built and interned
+    /// once per query.
+    func absentSample(_ expr: Expr, at t: Int64) -> VSample {
+        let known = absentLabelsCache.first { $0.expr.isIdentical(to: expr) }
+        let (labels, id) = known.map { ($0.labels, $0.id) } ?? {
+            let labels = absentLabels(expr)
+            let id = intern(labels)
+            absentLabelsCache.append((expr, labels, id))
+            return (labels, id)
+        }()
+        return VSample(labels: labels, time: t, value: 1, id: id)
     }
 
     func absentLabels(_ expr: Expr) -> Labels {
@@ -393,7 +406,7 @@ extension Evaluator {
             }.map(\.element)
         case .absent:
             let v = try vectorArg(args[0], at: t)
-            return v.isEmpty ? [VSample(labels: absentLabels(args[0]), time: t, value: 1)] : []
+            return v.isEmpty ? [absentSample(args[0], at: t)] : []
         case .histogramCount, .histogramSum, .histogramFraction:
             // These read native histograms only; float samples yield nothing, as in Prometheus.
             return []

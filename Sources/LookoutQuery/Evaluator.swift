@@ -74,6 +74,8 @@ final class Evaluator {
     var groupCaches = ArgumentCache<GroupCacheKey, GroupCache>()
     /// label_replace regexes and results by argument text and input label id.
     var relabelCache = ArgumentCache<RelabelKey, RelabelCache>()
+    /// absent() output labels and their id by argument expression.
+    var absentLabelsCache: [(expr: Expr, labels: Labels, id: Int32)] = []
     /// histogram_quantile bucket keys by input label id: group id and upper bound, or nil.
     var bucketCache: [Int32: (Int32, Double)?] = [:]
     /// Samples held by the current step, plus output already held by a range query.
@@ -331,14 +333,21 @@ final class Evaluator {
         if let known = subqueryMemos[subqueryDepth].first(where: { $0.interval == interval && $0.expr.isIdentical(to: sq.expr) }) {
             memo = known.memo
         } else {
-            memo = SubqueryMemo()
+            memo = SubqueryMemo(isConstant: sq.expr.isConstant)
             subqueryMemos[subqueryDepth].append((interval, sq.expr, memo))
         }
         while ts <= ref {
             if !memo.evaluated.contains(ts) {
                 subqueryDepth += 1
                 defer { subqueryDepth -= 1 }
-                memo.add(try eval(sq.expr, at: ts), at: ts, evaluator: self)
+                let value: Value
+                if let constant = memo.constant {
+                    value = constant
+                } else {
+                    value = try eval(sq.expr, at: ts)
+                    if memo.isConstant { memo.constant = value }
+                }
+                memo.add(value, at: ts, evaluator: self)
                 memo.evaluated.insert(ts)
             }
             if ts > Int64.max - interval { break }

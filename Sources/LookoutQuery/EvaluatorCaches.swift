@@ -9,6 +9,12 @@ final class SubqueryMemo {
     var ids: [Int32] = []
     var series: [[Sample]] = []
     var evaluated: Set<Int64> = []
+    /// Whether the inner expression has the same value at every step (`Expr.isConstant`).
+    let isConstant: Bool
+    /// That value, once evaluated.
+    var constant: Value?
+
+    init(isConstant: Bool) { self.isConstant = isConstant }
 
     func add(_ value: Value, at ts: Int64, evaluator: Evaluator) {
         switch value {

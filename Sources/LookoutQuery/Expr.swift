@@ -108,6 +108,23 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether the expression reads no series and its value does not depend on the time it is
+    /// evaluated at (only literals, and no `time()`, `timestamp()` or date function defaulting to
+    /// the evaluation time), so every step of a subquery over it has the same value.
+    var isConstant: Bool {
+        switch self {
+        case .number, .string: return true
+        case .vectorSelector, .matrixSelector, .subquery: return false
+        case .paren(let e), .unary(_, let e): return e.isConstant
+        case .binary(let b): return b.lhs.isConstant && b.rhs.isConstant
+        case .aggregate(let a): return (a.parameter?.isConstant ?? true) && a.expr.isConstant
+        case .call(let name, let args):
+            if name == "time" || name == "timestamp" { return false }
+            if args.isEmpty && Expr.atModifierUnsafeFunctions.contains(name) { return false }
+            return args.allSatisfy(\.isConstant)
+        }
+    }
+
     static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {

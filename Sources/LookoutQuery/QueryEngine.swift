@@ -103,8 +103,9 @@ public struct QueryEngine: Sendable {
         }
         var total = 0
         var t = start
-        // A step-invariant expression (pinned by `@`) is evaluated once, as Prometheus does.
-        let invariant = expr.isStepInvariant ? try evaluator.eval(expr, at: start) : nil
+        // A step-invariant expression (pinned by `@`) is evaluated once, as Prometheus does, and
+        // so is one whose value cannot change from step to step.
+        let invariant = expr.isStepInvariant || expr.isConstant ? try evaluator.eval(expr, at: start) : nil
         while t <= end {
             evaluator.resetStep(heldOutput: total)
             let value: Value
