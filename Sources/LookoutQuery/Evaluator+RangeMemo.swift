@@ -146,6 +146,60 @@ extension Evaluator {
         return out.sorted { $0.labels < $1.labels }
     }
 
+    /// Fills a new subquery memo with the inner expression at every point of its grid from
+    /// `first` to `last`, series by series, when the inner expression is a selector or a range
+    /// function of one (no `@`) whose outputs cannot share labels; false, leaving the memo
+    /// untouched, for anything else, which is then evaluated point by point.
+    ///
+    /// Selected samples are not charged to `max_samples` here (memoized points never are);
+    /// each step still charges the points its window holds.
+    func prefill(_ memo: SubqueryMemo, with expr: Expr, first: Int64, last: Int64, interval: Int64) throws(QueryError) -> Bool {
+        guard fastPaths, first <= last else { return false }
+        let (points, overflow) = ((last - first) / interval).addingReportingOverflow(1)
+        guard !overflow, points <= Int64(Int32.max) else { return false }
+        let steps = Int(points)
+        var e = expr
+        while case .paren(let inner) = e { e = inner }
+        switch e {
+        case .vectorSelector(let vs) where vs.at == nil:
+            let series = loaded(vs.matchers)
+            guard Int64(series.count) * points <= Evaluator.rangeMemoBudget else { return false }
+            for s in series {
+                var values: [Sample] = []
+                var next = 0 // samples[..<next] are at or before the reference time
+                for i in 0..<steps {
+                    try checkDeadline()
+                    let ts = first + Int64(i) * interval
+                    let ref = ts.minus(vs.offset)
+                    while next < s.samples.count && s.samples[next].timestamp <= ref { next += 1 }
+                    guard next > 0, let sample = visible(s.samples[next - 1], at: ref) else { continue }
+                    values.append(Sample(ts, sample.value))
+                }
+                memo.fill(s.labels, s.id, values, evaluator: self)
+            }
+        case .call(let name, let args) where args.count == 1:
+            var arg = args[0]
+            while case .paren(let inner) = arg { arg = inner }
+            guard case .matrixSelector(let vs, let range) = arg, vs.at == nil,
+                  let function = RangeFunction(rawValue: name), function.slides else { return false }
+            let series = loaded(vs.matchers)
+            guard Int64(series.count) * points <= Evaluator.rangeMemoBudget else { return false }
+            let outLabels = rangeOutputLabels(function, series)
+            guard !mayCollide(outLabels) else { return false }
+            var counts = [Int](repeating: 0, count: steps)
+            for (index, s) in series.enumerated() {
+                var values: [Sample] = []
+                try slide(function, s, range: range, offset: vs.offset, steps: steps, grid: (first, interval),
+                          counts: &counts) { _, ts, value in values.append(Sample(ts, value)) }
+                memo.fill(outLabels[index].0, outLabels[index].1, values, evaluator: self)
+            }
+        default:
+            return false
+        }
+        memo.prefilled = first...last
+        return true
+    }
+
     /// Output labels and ids of a range function over each series.
     func rangeOutputLabels(_ function: RangeFunction, _ series: [FetchedSeries]) -> [(Labels, Int32)] {
         let keepName = function == .lastOverTime
@@ -161,13 +215,17 @@ extension Evaluator {
 
     /// Slides `function`'s closed window `[t - offset - range, t - offset]` over one series for
     /// every step, adding each step's window size to `counts` and emitting each value.
+    ///
+    /// The steps are the query's, or `grid` (first time and interval) for a subquery's.
     func slide(_ function: RangeFunction, _ s: FetchedSeries, range: Int64, offset: Int64, steps: Int,
+               grid: (first: Int64, interval: Int64)? = nil,
                counts: inout [Int], _ emit: (Int, Int64, Double) -> Void) throws(QueryError) {
         let samples = s.nonStale
+        let (first, interval) = grid ?? (start, step)
         var lo = 0, hi = 0 // the window is samples[lo..<hi]
         for i in 0..<steps {
             try checkDeadline()
-            let t = start + Int64(i) * step
+            let t = first + Int64(i) * interval
             let rangeEnd = t.minus(offset)
             let rangeStart = rangeEnd.minus(range)
             while hi < samples.count && samples[hi].timestamp <= rangeEnd { hi += 1 }

@@ -9,6 +9,8 @@ final class SubqueryMemo {
     var ids: [Int32] = []
     var series: [[Sample]] = []
     var evaluated: Set<Int64> = []
+    /// Times whose grid points were all filled at once (`Evaluator.prefill`).
+    var prefilled: ClosedRange<Int64>?
     /// Whether the inner expression has the same value at every step (`Expr.isConstant`).
     let isConstant: Bool
     /// That value, once evaluated.
@@ -25,6 +27,18 @@ final class SubqueryMemo {
         default:
             break
         }
+    }
+
+    /// Whether the inner expression's value at `ts` is held.
+    func holds(_ ts: Int64) -> Bool {
+        prefilled?.contains(ts) ?? false || evaluated.contains(ts)
+    }
+
+    /// Adds one series' points, in time order, from a prefill.
+    func fill(_ labels: Labels, _ id: Int32, _ points: [Sample], evaluator: Evaluator) {
+        guard !points.isEmpty else { return }
+        let slot = slot(labels, id, evaluator)
+        if series[slot].isEmpty { series[slot] = points } else { for p in points { insert(p, into: slot) } }
     }
 
     private func insert(_ sample: Sample, into slot: Int) {

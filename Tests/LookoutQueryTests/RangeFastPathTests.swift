@@ -35,6 +35,11 @@ import Testing
         "(rate((c[1m])))", "sum(rate(c[1m]))", "rate(c[1m]) / on(i) group_left increase(c[1m])",
         "rate({__name__=~\"d|e\"}[1m])", "rate({__name__=~\"c|d\"}[1m])",
         "max_over_time(rate(c[1m])[5m:30s])", "last_over_time({__name__=~\"c|d\"}[1m])",
+        // Subqueries whose grid is filled series by series (`Evaluator.prefill`), and ones that are not.
+        "max_over_time(c[5m:30s])", "sum_over_time(c offset 1m[3m:45s] offset 30s)", "changes(c[10m:1m])",
+        "count_over_time(rate(c[1m])[5m:20s])", "last_over_time(c[1m:15s])", "min_over_time(c[4m:7s])",
+        "max_over_time(rate({__name__=~\"c|d\"}[1m])[2m:30s])", "avg_over_time(last_over_time(c[1m])[6m:1m])",
+        "rate(c[5m:1m]) + max_over_time(c[5m:1m])", "max_over_time(c[5m:30s] @ 600)", "sum_over_time(c[20m:1m])",
     ]
 
     static let windows: [(Int64, Int64, Int64)] = [(0, 1_800_000, 15_000), (100_000, 1_700_000, 7_000), (-60_000, 2_000_000, 300_000)]
