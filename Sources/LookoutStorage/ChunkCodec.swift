@@ -13,16 +13,16 @@ enum ChunkCodec: UInt8, Sendable {
 
     struct Failure: Error { var message: String }
 
-    /// Calls `body` with every sample of `data`, in time order.
-    func decode(_ data: [UInt8], _ body: (Int64, Double) -> Void) throws(Failure) {
+    /// Calls `body` with every sample of `data` up to `until`, in time order.
+    func decode(_ data: [UInt8], until: Int64 = .max, _ body: (Int64, Double) -> Void) throws(Failure) {
         switch self {
         case .xor:
-            do { try XORChunkDecoder.decode(data, body) } catch { throw Failure(message: error.message) }
+            do { try XORChunkDecoder.decode(data, until: until, body) } catch { throw Failure(message: error.message) }
         case .xorZlib:
             guard let raw = PartitionFile.inflate(data) else { throw Failure(message: "zlib stream does not inflate") }
-            do { try XORChunkDecoder.decode(raw, body) } catch { throw Failure(message: error.message) }
+            do { try XORChunkDecoder.decode(raw, until: until, body) } catch { throw Failure(message: error.message) }
         case .decimalZlib:
-            guard let raw = PartitionFile.inflate(data), DecimalChunk.decode(raw, body) else {
+            guard let raw = PartitionFile.inflate(data), DecimalChunk.decode(raw, until: until, body) else {
                 throw Failure(message: "decimal chunk does not decode")
             }
         }

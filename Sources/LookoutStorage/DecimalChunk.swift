@@ -57,7 +57,8 @@ enum DecimalChunk {
         return out
     }
 
-    static func decode(_ raw: [UInt8], _ body: (Int64, Double) -> Void) -> Bool {
+    /// Calls `body` with every sample up to `until`; false when `raw` is not a decimal chunk.
+    static func decode(_ raw: [UInt8], until: Int64 = .max, _ body: (Int64, Double) -> Void) -> Bool {
         var r = ByteReader(raw)
         guard let n64 = r.uvarint(), n64 > 0, n64 <= UInt64(raw.count), let t0 = r.varint() else { return false }
         let n = Int(n64)
@@ -80,6 +81,7 @@ enum DecimalChunk {
             ints[k] = i
         }
         for k in 0..<n {
+            if ts[k] > until { return true } // the record's CRC already vouched for the rest
             guard let c = r.varint() else { return false }
             let approx = Double(ints[k]) / p
             body(ts[k], Double(bitPattern: UInt64(bitPattern: Int64(bitPattern: approx.bitPattern) &+ c)))

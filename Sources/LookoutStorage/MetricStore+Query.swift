@@ -47,13 +47,13 @@ extension MetricStore {
         for (id, labels, head, headOnly) in found {
             var samples: [Sample] = []
             for location in headOnly ? [] : try index.chunks(series: id, start: start, end: end) {
-                try reader.read(location) { t, v in
+                try reader.read(location, until: end) { t, v in
                     if t >= start && t <= end { samples.append(Sample(t, v)) }
                 }
             }
             for chunk in head {
                 do {
-                    try chunk.codec.decode(chunk.bytes) { t, v in
+                    try chunk.codec.decode(chunk.bytes, until: end) { t, v in
                         if t >= start && t <= end { samples.append(Sample(t, v)) }
                     }
                 } catch {
@@ -159,7 +159,7 @@ struct ChunkReader {
         directory + "/" + PartitionFile.relativePath(partition: location.partition, file: location.file)
     }
 
-    mutating func read(_ location: ChunkLocation, _ body: (Int64, Double) -> Void) throws {
+    mutating func read(_ location: ChunkLocation, until: Int64 = .max, _ body: (Int64, Double) -> Void) throws {
         let key = FileKey(partition: location.partition, file: location.file)
         let fd: Int32
         if let open = fds[key] {
@@ -182,7 +182,7 @@ struct ChunkReader {
         }
         // Paths are built for error messages only: this runs for every chunk a query reads.
         let bytes = try FileIO.pread(fd, count: Int(location.length), offset: location.offset, path: path(location))
-        try PartitionFile.decodeRecord(bytes, path: path(location), offset: location.offset, body)
+        try PartitionFile.decodeRecord(bytes, path: path(location), offset: location.offset, until: until, body)
     }
 
     mutating func closeAll() {

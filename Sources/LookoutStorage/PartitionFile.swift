@@ -72,9 +72,10 @@ enum PartitionFile {
     }
 
     /// Decodes the record at `bytes` (exactly one record), checking its CRC; calls `body` with every
-    /// sample and returns the series id.
+    /// sample up to `until` and returns the series id.
     @discardableResult
-    static func decodeRecord(_ bytes: [UInt8], path: @autoclosure () -> String, offset: Int64, _ body: (Int64, Double) -> Void) throws -> UInt64 {
+    static func decodeRecord(_ bytes: [UInt8], path: @autoclosure () -> String, offset: Int64, until: Int64 = .max,
+                             _ body: (Int64, Double) -> Void) throws -> UInt64 {
         guard bytes.count >= recordHeaderSize + 4 else {
             throw StorageError(.corruption, "chunk record too short", file: path(), offset: offset)
         }
@@ -96,7 +97,7 @@ enum PartitionFile {
             throw StorageError(.corruption, "unknown chunk codec \(codec)", file: path(), offset: offset)
         }
         do {
-            try c.decode(data, body)
+            try c.decode(data, until: until, body)
         } catch {
             throw StorageError(.corruption, "chunk does not decode: \(error.message)", file: path(), offset: offset)
         }

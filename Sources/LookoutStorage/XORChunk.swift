@@ -138,14 +138,25 @@ enum XORChunkDecoder {
         return out
     }
 
-    /// Calls `body` with every (timestamp, value) of a chunk, in time order.
-    static func decode(_ bytes: [UInt8], _ body: (Int64, Double) -> Void) throws(Failure) {
+    /// Calls `body` with every (timestamp, value) of a chunk, in time order, stopping before the
+    /// first sample after `until`.
+    static func decode(_ bytes: [UInt8], until: Int64 = .max, _ body: (Int64, Double) -> Void) throws(Failure) {
         guard bytes.count >= 2 else { throw Failure(message: "chunk shorter than its header") }
         let count = Int(bytes[0]) << 8 | Int(bytes[1])
         guard count > 0 else { return }
-        var r = BitReader(bytes: bytes, bitPos: 16)
+        var failure: Failure?
+        bytes.withUnsafeBytes { raw in
+            do throws(Failure) { try decode(raw, count: count, until: until, body) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    private static func decode(_ raw: UnsafeRawBufferPointer, count: Int, until: Int64,
+                               _ body: (Int64, Double) -> Void) throws(Failure) {
+        var r = BitReader(bytes: raw, bitPos: 16)
         var t = BinaryCoding.unzigzag(try r.uvarintBytes())
         var vBits = try r.read(64)
+        guard t <= until else { return }
         body(t, Double(bitPattern: vBits))
         guard count > 1 else { return }
         var tDelta = Int64(bitPattern: try r.uvarintBytes())
@@ -168,6 +179,7 @@ enum XORChunkDecoder {
         }
         t = t &+ tDelta
         try readValue(&r)
+        guard t <= until else { return }
         body(t, Double(bitPattern: vBits))
         for _ in 2..<count {
             var dod: Int64 = 0
@@ -185,6 +197,7 @@ enum XORChunkDecoder {
             tDelta = tDelta &+ dod
             t = t &+ tDelta
             try readValue(&r)
+            guard t <= until else { return }
             body(t, Double(bitPattern: vBits))
         }
     }
@@ -194,8 +207,9 @@ enum XORChunkDecoder {
         return Int64(bitPattern: v << shift) >> Int64(shift)
     }
 
+    /// Reads bits from a chunk's bytes, which stay valid for the reader's lifetime.
     struct BitReader {
-        let bytes: [UInt8]
+        let bytes: UnsafeRawBufferPointer
         var bitPos: Int
 
         /// The next `n` (0...64) bits as an unsigned number, most significant first.
@@ -217,7 +231,7 @@ enum XORChunkDecoder {
         /// Eight bytes from `index` as a big-endian word, zero-padded past the end.
         @inline(__always) private func window(at index: Int) -> UInt64 {
             if index &+ 8 <= bytes.count {
-                return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index, as: UInt64.self) }.bigEndian
+                return bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self).bigEndian
             }
             var word: UInt64 = 0
             for i in index..<(index + 8) { word = word << 8 | (i < bytes.count ? UInt64(bytes[i]) : 0) }

@@ -16,6 +16,26 @@ import Testing
         #expect(try roundTrip(samples) == samples)
     }
 
+    /// Reads stop before the first sample after `until`, in every codec, as `select` relies on.
+    @Test(arguments: [ChunkCodec.xor, .xorZlib, .decimalZlib]) func decodingStopsAfterUntil(_ codec: ChunkCodec) throws {
+        let samples = (0..<480).map { Sample(Int64($0) * 15_000, Double($0 % 17) * 0.25) }
+        var enc = XORChunkEncoder()
+        for s in samples { enc.append(s.timestamp, s.value) }
+        let data: [UInt8]
+        switch codec {
+        case .xor: data = enc.bytes
+        case .xorZlib: data = try #require(PartitionFile.deflate(enc.bytes))
+        case .decimalZlib:
+            let raw = try #require(DecimalChunk.encode(samples))
+            data = try #require(PartitionFile.deflate(raw))
+        }
+        for until in [Int64.min, -1, 0, 14_999, 15_000, 1_000_000, 7_185_000, .max] {
+            var out: [Sample] = []
+            try codec.decode(data, until: until) { out.append(Sample($0, $1)) }
+            #expect(out == samples.filter { $0.timestamp <= until }, "\(codec) until \(until)")
+        }
+    }
+
     @Test func specialValuesKeepTheirBits() throws {
         let odd = Double(bitPattern: 0x7ff8_0000_dead_beef)
         let samples = [Sample(0, .nan), Sample(1, StaleMarker.value), Sample(2, .infinity), Sample(3, -.infinity),
