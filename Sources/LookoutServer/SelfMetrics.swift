@@ -14,6 +14,8 @@ public final class SelfMetrics: Sendable {
         var latencyBuckets: [String: [Int]] = [:]
         var latencySum: [String: Double] = [:]
         var latencyCount: [String: Int] = [:]
+        var inlineAnswered = 0
+        var inlineOverBudget = 0
     }
     private let state = Mutex(State())
     let started = Date()
@@ -31,7 +33,16 @@ public final class SelfMetrics: Sendable {
         }
     }
 
-    /// The HTTP families: requests by route and code, and a latency histogram by route.
+    /// A query `QueryFastPath` evaluated on the event loop: answered, or stopped over its budget
+    /// and sent to the query threads.
+    func recordInlineQuery(overBudget: Bool) {
+        state.withLock { state in
+            if overBudget { state.inlineOverBudget += 1 } else { state.inlineAnswered += 1 }
+        }
+    }
+
+    /// The HTTP families: requests by route and code, a latency histogram by route, and queries
+    /// evaluated on the event loop.
     func httpFamilies() -> [(MetricMetadata, [ScrapedSample])] {
         let snapshot = state.withLock { $0 }
         let requests = snapshot.requests.sorted { ($0.key.path, $0.key.code) < ($1.key.path, $1.key.code) }.map {
@@ -53,6 +64,10 @@ public final class SelfMetrics: Sendable {
         return [
             (MetricMetadata(family: "lookout_http_requests_total", type: .counter, help: "HTTP requests by route and status code."), requests),
             (MetricMetadata(family: name, type: .histogram, help: "HTTP request latency by route."), latency),
+            (MetricMetadata(family: "lookout_queries_inline_total", type: .counter,
+                            help: "Queries known to be cheap evaluated on the event loop, by result (answered, or over_budget and re-run on a query thread)."),
+             [ScrapedSample(labels: ["__name__": "lookout_queries_inline_total", "result": "answered"], value: Double(snapshot.inlineAnswered)),
+              ScrapedSample(labels: ["__name__": "lookout_queries_inline_total", "result": "over_budget"], value: Double(snapshot.inlineOverBudget))]),
         ]
     }
 }

@@ -25,8 +25,18 @@ import Testing
         try store.close()
     }
 
-    /// Writes `request` on a new connection and reads until `count` responses have arrived.
-    static func exchange(port: Int, _ request: String, responses count: Int) throws -> [(head: String, body: String)] {
+    /// Writes `request` on a new connection and reads until `count` responses have arrived, on a
+    /// thread of its own: blocking reads on Swift's few cooperative threads would starve the
+    /// server's own request handling (2 threads on a 2-core machine).
+    static func exchange(port: Int, _ request: String, responses count: Int) async throws -> [(head: String, body: String)] {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try blockingExchange(port: port, request, responses: count) })
+            }.start()
+        }
+    }
+
+    static func blockingExchange(port: Int, _ request: String, responses count: Int) throws -> [(head: String, body: String)] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #expect(fd >= 0)
         defer { close(fd) }
@@ -78,7 +88,7 @@ import Testing
                 + "POST /api/v1/query HTTP/1.1\r\nHost: lookout\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\n\r\n\(form)"
                 + Self.get("/api/v1/labels")
                 + Self.get("/api/v1/query?query=3%2B3&time=1")
-            let responses = try Self.exchange(port: port, requests, responses: 6)
+            let responses = try await Self.exchange(port: port, requests, responses: 6)
             try #require(responses.count == 6)
             #expect(responses[0].body == #"{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}"#)
             #expect(responses[1].body.contains(#""version":"#))
@@ -93,7 +103,7 @@ import Testing
             }
 
             // A query behind a request Hummingbird answers waits for that answer.
-            let second = try Self.exchange(port: port, Self.get("/-/healthy") + Self.get("/api/v1/query?query=4%2B4&time=1"), responses: 2)
+            let second = try await Self.exchange(port: port, Self.get("/-/healthy") + Self.get("/api/v1/query?query=4%2B4&time=1"), responses: 2)
             try #require(second.count == 2)
             #expect(second[0].body == "Lookout is Healthy.\n")
             #expect(second[1].body == #"{"status":"success","data":{"resultType":"scalar","result":[1,"8"]}}"#)
@@ -104,11 +114,13 @@ import Testing
         // Any first run counts as cheap here, however slow a loaded test machine makes it.
         try await Self.withServer(costs: QueryCostMemory(inlineLimit: .seconds(60))) { port in
             let ask = Self.get("/api/v1/query?query=time()&time=5&stats=all")
-            let responses = try Self.exchange(port: port, ask + ask, responses: 2)
+            let responses = try await Self.exchange(port: port, ask + ask, responses: 2)
             try #require(responses.count == 2)
             #expect(!responses[0].body.contains(#""execQueueTime":0,"#), "a new query goes to the query threads")
             #expect(responses[1].body.contains(#""execQueueTime":0,"#), "the same query again is answered on the event loop")
             #expect(responses[1].body.hasPrefix(#"{"status":"success","data":{"resultType":"scalar","result":[5,"5"]"#))
+            let metrics = try await Self.exchange(port: port, Self.get("/metrics"), responses: 1)
+            #expect(metrics.first?.body.contains(#"lookout_queries_inline_total{result="answered"} 1"#) == true)
         }
     }
 

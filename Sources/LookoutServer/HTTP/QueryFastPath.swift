@@ -149,8 +149,10 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         if let key, costs.isCheap(key) {
             do {
                 let reply = try routes.respond(pending.path, params, label: "", queued: 0, budget: QueryCostMemory.inlineBudget)
+                routes.runtime.metrics.recordInlineQuery(overBudget: false)
                 return finish(reply, for: pending, context: context)
             } catch where error.type == "timeout" {
+                routes.runtime.metrics.recordInlineQuery(overBudget: true)
                 costs.record(key, .seconds(QueryCostMemory.inlineBudget)) // over budget: not inline next time
             } catch {
                 return finish(PrometheusAPIRoutes.failure(error), for: pending, context: context)
