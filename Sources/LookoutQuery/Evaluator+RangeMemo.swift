@@ -147,9 +147,9 @@ extension Evaluator {
     }
 
     /// Fills a new subquery memo with the inner expression at every point of its grid from
-    /// `first` to `last`, series by series, when the inner expression is a selector or a range
-    /// function of one (no `@`) whose outputs cannot share labels; false, leaving the memo
-    /// untouched, for anything else, which is then evaluated point by point.
+    /// `first` to `last`, series by series, when the inner expression is constant, a selector or
+    /// a range function of one (no `@`) whose outputs cannot share labels; false, leaving the
+    /// memo untouched, for anything else, which is then evaluated point by point.
     ///
     /// Selected samples are not charged to `max_samples` here (memoized points never are);
     /// each step still charges the points its window holds.
@@ -158,6 +158,22 @@ extension Evaluator {
         let (points, overflow) = ((last - first) / interval).addingReportingOverflow(1)
         guard !overflow, points <= Int64(Int32.max) else { return false }
         let steps = Int(points)
+        if memo.isConstant {
+            let value = try eval(expr, at: first)
+            memo.constant = value
+            let outputs: [(Labels, Int32, Double)]
+            switch value {
+            case .scalar(let v): outputs = [(.empty, emptyID, v)]
+            case .vector(let vector): outputs = vector.map { ($0.labels, $0.id, $0.value) }
+            default: outputs = []
+            }
+            guard Int64(outputs.count) * points <= Evaluator.rangeMemoBudget else { return false }
+            for (labels, id, v) in outputs {
+                memo.fill(labels, id, (0..<steps).map { Sample(first + Int64($0) * interval, v) }, evaluator: self)
+            }
+            memo.prefilled = first...last
+            return true
+        }
         var e = expr
         while case .paren(let inner) = e { e = inner }
         switch e {

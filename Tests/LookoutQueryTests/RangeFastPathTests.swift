@@ -40,6 +40,8 @@ import Testing
         "count_over_time(rate(c[1m])[5m:20s])", "last_over_time(c[1m:15s])", "min_over_time(c[4m:7s])",
         "max_over_time(rate({__name__=~\"c|d\"}[1m])[2m:30s])", "avg_over_time(last_over_time(c[1m])[6m:1m])",
         "rate(c[5m:1m]) + max_over_time(c[5m:1m])", "max_over_time(c[5m:30s] @ 600)", "sum_over_time(c[20m:1m])",
+        "sum_over_time(vector(1)[5m:1m])", "rate((vector(2) or label_replace(vector(3), \"a\", \"b\", \"\", \"\"))[5m:30s])",
+        "count_over_time(vector(pi())[3m:45s])", "sum_over_time(vector(time())[5m:1m])",
     ]
 
     static let windows: [(Int64, Int64, Int64)] = [(0, 1_800_000, 15_000), (100_000, 1_700_000, 7_000), (-60_000, 2_000_000, 300_000)]
