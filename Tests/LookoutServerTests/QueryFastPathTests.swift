@@ -124,6 +124,20 @@ import Testing
         }
     }
 
+    @Test func anInlineQueryOverItsBudgetIsAnsweredFromAQueryThread() async throws {
+        // 14,400 inner steps: well over the 10 ms inline budget, however fast the machine.
+        try await Self.withServer(costs: QueryCostMemory(inlineLimit: .seconds(600))) { port in
+            let ask = Self.get("/api/v1/query?query=count_over_time(vector(time())%5B4h%3A1s%5D)&time=20000")
+            let responses = try await Self.exchange(port: port, ask + ask, responses: 2)
+            try #require(responses.count == 2)
+            let expected = #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[20000,"14401"]}]}}"#
+            #expect(responses[0].body == expected)
+            #expect(responses[1].body == expected)
+            let metrics = try await Self.exchange(port: port, Self.get("/metrics"), responses: 1)
+            #expect(metrics.first?.body.contains(#"lookout_queries_inline_total{result="over_budget"} 1"#) == true)
+        }
+    }
+
     @Test func costKeysIgnoreWhenARangeIsAskedButNotItsShape() {
         let at = { (start: String, end: String, step: String) in
             QueryCostMemory.key(path: "/api/v1/query_range",
