@@ -53,29 +53,30 @@ extension Evaluator {
             groupCaches[cacheKey] = cache
         }
         let dropped = cache.dropped
-        var groups: [Int32: Group] = [:]
+        var groups = [Group?](repeating: nil, count: cache.keyOfGroup.count)
         var order: [Group] = []
         for var s in input {
             if agg.op == .countValues {
                 s.labels = s.labels.setting(valueLabel, to: PromNumber.formatPlain(s.value))
                 s.id = -1
             }
-            let keyID: Int32
-            if s.id >= 0, let hit = cache.keys[s.id] {
-                keyID = hit
+            let slot: Int
+            if let known = cache.group(ofInput: s.id) {
+                slot = known
             } else {
-                keyID = intern(agg.without ? s.labels.removing(dropped) : s.labels.keeping(dropped))
-                if s.id >= 0 { cache.keys[s.id] = keyID }
+                let keyID = intern(agg.without ? s.labels.removing(dropped) : s.labels.keeping(dropped))
+                slot = cache.group(ofKey: keyID, input: s.id)
             }
-            guard let group = groups[keyID] else {
-                let key = internedLabels[Int(keyID)]
-                let g = Group(labels: key, id: keyID, first: s)
+            if slot >= groups.count { groups.append(contentsOf: repeatElement(nil, count: slot + 1 - groups.count)) }
+            guard let group = groups[slot] else {
+                let keyID = cache.keyOfGroup[slot]
+                let g = Group(labels: internedLabels[Int(keyID)], id: keyID, first: s)
                 switch agg.op {
                 case .stddev, .stdvar: g.value = 0
                 case .group: g.value = 1
                 default: break
                 }
-                groups[keyID] = g
+                groups[slot] = g
                 order.append(g)
                 continue
             }

@@ -51,9 +51,10 @@ final class Evaluator {
     private var data: [String: [FetchedSeries]] = [:]
     /// Loaded series by the matchers exactly as a selector wrote them, so per-step lookups
     /// hash the matchers instead of formatting and sorting them.
-    private var dataByMatchers: [[LabelMatcher]: [FetchedSeries]] = [:]
+    /// Loaded series by selector matchers, searched in order: a query has few selectors, and
+    /// comparing the expression tree's own arrays is immediate where hashing them is not.
+    private var dataByMatchers: [(matchers: [LabelMatcher], series: [FetchedSeries])] = []
     private var selectorMatchers: [[LabelMatcher]] = []
-    private var lastLoaded: (matchers: [LabelMatcher], series: [FetchedSeries])?
     /// Interned label sets: an id per distinct `Labels` seen in loaded data (and the same sets
     /// without `__name__`), so per-step work can compare and group by integer.
     private(set) var internedLabels: [Labels] = []
@@ -137,19 +138,15 @@ final class Evaluator {
             }
             try checkDeadlineNow()
         }
-        for matchers in selectorMatchers where dataByMatchers[matchers] == nil {
-            dataByMatchers[matchers] = data[Evaluator.key(matchers)] ?? []
+        for matchers in selectorMatchers where !dataByMatchers.contains(where: { $0.matchers == matchers }) {
+            dataByMatchers.append((matchers, data[Evaluator.key(matchers)] ?? []))
         }
     }
 
     /// The series loaded for a selector's matchers.
     func loaded(_ matchers: [LabelMatcher]) -> [FetchedSeries] {
-        // Steps ask for the same selector over and over; comparing with the last one asked for is
-        // immediate when it is the same array (the expression tree's), which hashing is not.
-        if let last = lastLoaded, last.matchers == matchers { return last.series }
-        let series = dataByMatchers[matchers] ?? data[Evaluator.key(matchers)] ?? []
-        lastLoaded = (matchers, series)
-        return series
+        if let known = dataByMatchers.first(where: { $0.matchers == matchers }) { return known.series }
+        return data[Evaluator.key(matchers)] ?? []
     }
 
     /// The id of the empty label set, which literals and `vector()` carry.

@@ -122,13 +122,43 @@ struct GroupCacheKey: Equatable {
     var extra: String?
 }
 
-/// Group-key ids by input label id for one grouping (by/without and its labels).
+/// The groups of one grouping (by/without and its labels), numbered densely across the steps of
+/// a query, so each step finds an input's group by array index rather than by hashing.
 final class GroupCache {
     /// The labels a `without` grouping removes (with `__name__`) or a `by` grouping keeps.
     let dropped: Set<String>
-    var keys: [Int32: Int32] = [:]
+    /// Group number by input label id, -1 when not yet seen.
+    private(set) var groupOfInput: [Int32] = []
+    /// The interned id of each group's labels.
+    private(set) var keyOfGroup: [Int32] = []
+    private var groupOfKey: [Int32: Int32] = [:]
 
     init(dropped: Set<String>) { self.dropped = dropped }
+
+    /// The group of an input with interned label id `id`, if known.
+    @inline(__always) func group(ofInput id: Int32) -> Int? {
+        guard id >= 0, Int(id) < groupOfInput.count, groupOfInput[Int(id)] >= 0 else { return nil }
+        return Int(groupOfInput[Int(id)])
+    }
+
+    /// The group whose labels have interned id `key`, remembered for input `id` when it has one.
+    func group(ofKey key: Int32, input id: Int32) -> Int {
+        let group: Int32
+        if let known = groupOfKey[key] {
+            group = known
+        } else {
+            group = Int32(keyOfGroup.count)
+            keyOfGroup.append(key)
+            groupOfKey[key] = group
+        }
+        if id >= 0 {
+            if Int(id) >= groupOfInput.count {
+                groupOfInput.append(contentsOf: repeatElement(-1, count: Int(id) + 1 - groupOfInput.count))
+            }
+            groupOfInput[Int(id)] = group
+        }
+        return Int(group)
+    }
 }
 
 /// label_replace results (labels and their id) by input label id, for one set of arguments.
