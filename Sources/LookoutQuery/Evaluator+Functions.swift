@@ -43,30 +43,37 @@ extension Evaluator {
         return ""
     }
 
-    func evalCall(_ name: String, _ args: [Expr], at t: Int64) throws(QueryError) -> Value {
-        switch name {
-        case "time": return .scalar(Double(t) / 1000)
-        case "pi": return .scalar(Double.pi)
-        case "vector": return .vector([VSample(labels: .empty, time: t, value: try scalarArg(args[0], at: t), id: emptyID)])
-        case "scalar":
+    func evalCall(_ function: PromQLFunction, _ args: [Expr], at t: Int64) throws(QueryError) -> Value {
+        switch function {
+        case .time: return .scalar(Double(t) / 1000)
+        case .pi: return .scalar(Double.pi)
+        case .vector: return .vector([VSample(labels: .empty, time: t, value: try scalarArg(args[0], at: t), id: emptyID)])
+        case .scalar:
             let v = try vectorArg(args[0], at: t)
             return .scalar(v.count == 1 ? v[0].value : .nan)
-        default: break
+        case .absentOverTime, .range:
+            guard let matrixIndex = args.firstIndex(where: \.isRangeVector) else {
+                throw .execution("function \"\(function.name)\" needs a range vector")
+            }
+            if case .range(let range) = function {
+                return .vector(try evalRangeFunction(range, args, matrixIndex: matrixIndex, at: t))
+            }
+            return .vector(try evalRangeFunction(nil, args, matrixIndex: matrixIndex, at: t))
+        case .instant(let vectorFunction):
+            let out = try evalVectorFunction(vectorFunction, args, at: t)
+            try checkDistinct(out)
+            return .vector(out)
         }
-        if let matrixIndex = args.firstIndex(where: \.isRangeVector) {
-            return .vector(try evalRangeFunction(name, args, matrixIndex: matrixIndex, at: t))
-        }
-        let out = try evalVectorFunction(name, args, at: t)
-        try checkDistinct(out)
-        return .vector(out)
     }
 
     // MARK: Range-vector functions
 
-    func evalRangeFunction(_ name: String, _ args: [Expr], matrixIndex: Int, at t: Int64) throws(QueryError) -> [VSample] {
+    /// A range function's output at `t`; `function` nil is `absent_over_time`.
+    func evalRangeFunction(_ function: RangeFunction?, _ args: [Expr], matrixIndex: Int, at t: Int64) throws(QueryError) -> [VSample] {
         var arg = args[matrixIndex]
         while case .paren(let inner) = arg { arg = inner }
-        if args.count == 1, case .matrixSelector(let vs, let range) = arg, let memoized = try memoizedRange(name, vs, range, at: t) {
+        if let function, args.count == 1, case .matrixSelector(let vs, let range) = arg,
+           let memoized = try memoizedRange(function, vs, range, at: t) {
             return memoized
         }
         var matrix: [RangeSeries]
@@ -89,7 +96,7 @@ extension Evaluator {
         }
         var rangeEnd = referenceTime(at, offset: offset, t: t)
         var rangeStart = rangeEnd.minus(range)
-        if at != nil, t != start, name == "predict_linear" || args.indices.contains(where: { $0 != matrixIndex && !args[$0].isStepInvariant }) {
+        if at != nil, t != start, function == .predictLinear || args.indices.contains(where: { $0 != matrixIndex && !args[$0].isStepInvariant }) {
             // Prometheus 2.42 quirk: a call that is not step-invariant as a whole evaluates its
             // `@`-pinned range argument with an offset relative to the query start, so the window
             // slides by (t - start): over the data loaded for the pinned window for a selector,
@@ -108,18 +115,15 @@ extension Evaluator {
                 }
             }
         }
-        if name == "absent_over_time" {
+        guard let function else { // absent_over_time
             if !matrix.isEmpty { return [] }
             return [absentSample(arg, at: t)]
         }
         var scalarParam = 0.0
-        if name == "quantile_over_time" || name == "predict_linear" {
-            scalarParam = try scalarArg(args[name == "quantile_over_time" ? 0 : 1], at: t)
+        if function == .quantileOverTime || function == .predictLinear {
+            scalarParam = try scalarArg(args[function == .quantileOverTime ? 0 : 1], at: t)
         }
         var out: [VSample] = []
-        guard let function = RangeFunction(rawValue: name) else {
-            throw .execution("function \"\(name)\" is not supported")
-        }
         let keepName = function == .lastOverTime
         for series in matrix {
             try checkDeadline()
@@ -342,15 +346,12 @@ extension Evaluator {
 
     // MARK: Instant-vector functions
 
-    func evalVectorFunction(_ name: String, _ args: [Expr], at t: Int64) throws(QueryError) -> [VSample] {
+    func evalVectorFunction(_ function: VectorFunction, _ args: [Expr], at t: Int64) throws(QueryError) -> [VSample] {
         func mapValues(_ f: (Double) -> Double) throws(QueryError) -> [VSample] {
             try vectorArg(args[0], at: t).map { s in
                 let (labels, id) = withoutName(s)
                 return VSample(labels: labels, time: t, value: f(s.value), id: id)
             }
-        }
-        guard let function = VectorFunction.named[name] else {
-            throw .execution("function \"\(name)\" is not supported")
         }
         switch function {
         case .abs: return try mapValues { abs($0) }
@@ -645,90 +646,5 @@ extension Evaluator {
             rank -= buckets[b - 1].1
         }
         return bucketStart + (bucketEnd - bucketStart) * (rank / count)
-    }
-}
-
-/// The functions over instant vectors and scalars, looked up once per call instead of compared
-/// name by name.
-enum VectorFunction: String, CaseIterable {
-    case abs
-    case ceil
-    case floor
-    case exp
-    case ln
-    case log2
-    case log10
-    case sqrt
-    case sgn
-    case acos
-    case acosh
-    case asin
-    case asinh
-    case atan
-    case atanh
-    case cos
-    case cosh
-    case sin
-    case sinh
-    case tan
-    case tanh
-    case deg
-    case rad
-    case round
-    case clamp
-    case clampMin = "clamp_min"
-    case clampMax = "clamp_max"
-    case timestamp
-    case sort
-    case sortDesc = "sort_desc"
-    case absent
-    case histogramCount = "histogram_count"
-    case histogramSum = "histogram_sum"
-    case histogramFraction = "histogram_fraction"
-    case labelReplace = "label_replace"
-    case labelJoin = "label_join"
-    case histogramQuantile = "histogram_quantile"
-    case dayOfMonth = "day_of_month"
-    case dayOfWeek = "day_of_week"
-    case dayOfYear = "day_of_year"
-    case daysInMonth = "days_in_month"
-    case hour
-    case minute
-    case month
-    case year
-
-    static let named: [String: VectorFunction] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
-}
-
-/// The functions over range vectors, resolved once per call rather than per series.
-enum RangeFunction: String {
-    case avgOverTime = "avg_over_time"
-    case changes
-    case countOverTime = "count_over_time"
-    case delta
-    case deriv
-    case holtWinters = "holt_winters"
-    case idelta
-    case increase
-    case irate
-    case lastOverTime = "last_over_time"
-    case maxOverTime = "max_over_time"
-    case minOverTime = "min_over_time"
-    case predictLinear = "predict_linear"
-    case presentOverTime = "present_over_time"
-    case quantileOverTime = "quantile_over_time"
-    case rate
-    case resets
-    case stddevOverTime = "stddev_over_time"
-    case stdvarOverTime = "stdvar_over_time"
-    case sumOverTime = "sum_over_time"
-
-    /// Whether the series-by-series fast paths may slide this function's window: the ones with
-    /// scalar parameters are evaluated step by step.
-    var slides: Bool {
-        switch self {
-        case .holtWinters, .quantileOverTime, .predictLinear: return false
-        default: return true
-        }
     }
 }

@@ -33,9 +33,9 @@ extension Evaluator {
     /// series' window by indices, as Prometheus's engine does, instead of searching and slicing
     /// every series at every step. Each step still charges its own samples and reports its own
     /// duplicate-labels error when it is asked for, so errors arise at the same step as before.
-    func memoizedRange(_ name: String, _ vs: VectorSelector, _ range: Int64, at t: Int64) throws(QueryError) -> [VSample]? {
+    func memoizedRange(_ function: RangeFunction, _ vs: VectorSelector, _ range: Int64, at t: Int64) throws(QueryError) -> [VSample]? {
         guard fastPaths, step > 0, vs.at == nil, subqueryDepth == 0, t >= start, t <= end,
-              (t - start) % step == 0, let function = RangeFunction(rawValue: name), function.slides else { return nil }
+              (t - start) % step == 0, function.slides else { return nil }
         try checkDeadline()
         let key = RangeMemoKey(function: function, matchers: vs.matchers, range: range, offset: vs.offset)
         let memo: RangeMemo
@@ -117,11 +117,10 @@ extension Evaluator {
                 if !points.isEmpty { out.append(SeriesData(labels: s.labels, samples: points)) }
             }
             outputs = counts
-        case .call(let name, let args) where args.count == 1:
+        case .call(.range(let function), let args) where args.count == 1:
             var arg = args[0]
             while case .paren(let inner) = arg { arg = inner }
-            guard case .matrixSelector(let vs, let range) = arg, vs.at == nil,
-                  let function = RangeFunction(rawValue: name), function.slides else { return nil }
+            guard case .matrixSelector(let vs, let range) = arg, vs.at == nil, function.slides else { return nil }
             let series = loaded(vs.matchers)
             let outLabels = rangeOutputLabels(function, series)
             guard !mayCollide(outLabels) else { return nil }
@@ -193,11 +192,10 @@ extension Evaluator {
                 }
                 memo.fill(s.labels, s.id, values, evaluator: self)
             }
-        case .call(let name, let args) where args.count == 1:
+        case .call(.range(let function), let args) where args.count == 1:
             var arg = args[0]
             while case .paren(let inner) = arg { arg = inner }
-            guard case .matrixSelector(let vs, let range) = arg, vs.at == nil,
-                  let function = RangeFunction(rawValue: name), function.slides else { return false }
+            guard case .matrixSelector(let vs, let range) = arg, vs.at == nil, function.slides else { return false }
             let series = loaded(vs.matchers)
             guard Int64(series.count) * points <= Evaluator.rangeMemoBudget else { return false }
             let outLabels = rangeOutputLabels(function, series)

@@ -255,7 +255,7 @@ final class Evaluator {
                 return .vector(out)
             default: return v
             }
-        case .call(let name, let args): return try evalCall(name, args, at: t)
+        case .call(let function, let args): return try evalCall(function, args, at: t)
         case .aggregate(let agg): return .vector(try evalAggregation(agg, at: t))
         case .binary(let b): return try evalBinary(b, at: t)
         }

@@ -8,7 +8,7 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
     /// A range vector selector `sel[range]`; modifiers live on the selector.
     case matrixSelector(VectorSelector, range: Int64)
     case subquery(Subquery)
-    case call(name: String, args: [Expr])
+    case call(PromQLFunction, args: [Expr])
     case aggregate(Aggregation)
     case binary(BinaryOperation)
     /// Unary `-` (`negate: true`) or `+`.
@@ -22,7 +22,7 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         case .string: return .string
         case .vectorSelector: return .vector
         case .matrixSelector, .subquery: return .matrix
-        case .call(let name, _): return Functions.all[name]?.returnType ?? .vector
+        case .call(let function, _): return Functions.all[function.name]?.returnType ?? .vector
         case .aggregate: return .vector
         case .binary(let b): return b.lhs.type == .scalar && b.rhs.type == .scalar ? .scalar : .vector
         case .unary(_, let e), .paren(let e): return e.type
@@ -37,7 +37,7 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         case .matrixSelector(let vs, let range):
             return vs.selectorText + "[\(PromDuration.format(range))]" + modifierSuffix(at: vs.at, offset: vs.offset)
         case .subquery(let sq): return sq.description
-        case .call(let name, let args): return name + "(" + args.map(\.description).joined(separator: ", ") + ")"
+        case .call(let function, let args): return function.name + "(" + args.map(\.description).joined(separator: ", ") + ")"
         case .aggregate(let a): return a.description
         case .binary(let b): return b.description
         case .unary(let negate, let e): return (negate ? "-" : "+") + e.description
@@ -70,8 +70,8 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         case (.subquery(let a), .subquery(let b)):
             return a.range == b.range && a.step == b.step && a.offset == b.offset && a.at == b.at
                 && a.expr.isIdentical(to: b.expr)
-        case (.call(let name, let args), .call(let otherName, let otherArgs)):
-            return name == otherName && args.count == otherArgs.count
+        case (.call(let function, let args), .call(let otherFunction, let otherArgs)):
+            return function == otherFunction && args.count == otherArgs.count
                 && zip(args, otherArgs).allSatisfy { $0.isIdentical(to: $1) }
         case (.aggregate(let a), .aggregate(let b)):
             let sameParameter = switch (a.parameter, b.parameter) {
@@ -103,8 +103,8 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         case .paren(let e), .unary(_, let e): return e.isStepInvariant
         case .binary(let b): return b.lhs.isStepInvariant && b.rhs.isStepInvariant
         case .aggregate(let a): return (a.parameter?.isStepInvariant ?? true) && a.expr.isStepInvariant
-        case .call(let name, let args):
-            return !Expr.atModifierUnsafeFunctions.contains(name) && args.allSatisfy(\.isStepInvariant)
+        case .call(let function, let args):
+            return !Expr.atModifierUnsafeFunctions.contains(function.name) && args.allSatisfy(\.isStepInvariant)
         }
     }
 
@@ -118,9 +118,9 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         case .paren(let e), .unary(_, let e): return e.isConstant
         case .binary(let b): return b.lhs.isConstant && b.rhs.isConstant
         case .aggregate(let a): return (a.parameter?.isConstant ?? true) && a.expr.isConstant
-        case .call(let name, let args):
-            if name == "time" || name == "timestamp" { return false }
-            if args.isEmpty && Expr.atModifierUnsafeFunctions.contains(name) { return false }
+        case .call(let function, let args):
+            if function == .time || function == .instant(.timestamp) { return false }
+            if args.isEmpty && Expr.atModifierUnsafeFunctions.contains(function.name) { return false }
             return args.allSatisfy(\.isConstant)
         }
     }

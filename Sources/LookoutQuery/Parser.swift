@@ -387,7 +387,10 @@ struct Parser {
                 throw error("expected type \(expected.rawValue) in call to function \"\(name)\", got \(arg.type.rawValue)", at: position)
             }
         }
-        return .call(name: name, args: args.map(\.0))
+        guard let function = PromQLFunction(name: name) else {
+            throw error("unknown function with name \"\(name)\"", at: nameToken.position)
+        }
+        return .call(function, args: args.map(\.0))
     }
 
     mutating func parseAggregation(_ op: Aggregation.Operator, _ opToken: Token) throws(QueryError) -> Expr {

@@ -37,6 +37,15 @@ import Testing
         ("nan", "NaN"),
     ]
 
+    /// Every function the parser accepts is resolved to one the evaluator dispatches on.
+    @Test func everyFunctionResolves() throws {
+        for (name, _) in Functions.all {
+            let function = try #require(PromQLFunction(name: name), "\(name)")
+            #expect(function.name == name)
+        }
+        #expect(PromQLFunction(name: "no_such_function") == nil)
+    }
+
     @Test(arguments: roundTrips)
     func printsBack(_ input: String, _ expected: String) throws {
         let expr = try PromQLParser.parse(input)
