@@ -55,10 +55,9 @@ extension Evaluator {
             guard let matrixIndex = args.firstIndex(where: \.isRangeVector) else {
                 throw .execution("function \"\(function.name)\" needs a range vector")
             }
-            if case .range(let range) = function {
-                return .vector(try evalRangeFunction(range, args, matrixIndex: matrixIndex, at: t))
-            }
-            return .vector(try evalRangeFunction(nil, args, matrixIndex: matrixIndex, at: t))
+            var range: RangeFunction?
+            if case .range(let f) = function { range = f }
+            return .vector(try evalRangeFunction(range, args, matrixIndex: matrixIndex, at: t))
         case .instant(let vectorFunction):
             let out = try evalVectorFunction(vectorFunction, args, at: t)
             try checkDistinct(out)
@@ -219,13 +218,12 @@ extension Evaluator {
     /// The sample `absent`/`absent_over_time` return for `expr`, its labels built and interned
     /// once per query.
     func absentSample(_ expr: Expr, at t: Int64) -> VSample {
-        let known = absentLabelsCache.first { $0.expr.isIdentical(to: expr) }
-        let (labels, id) = known.map { ($0.labels, $0.id) } ?? {
-            let labels = absentLabels(expr)
-            let id = intern(labels)
-            absentLabelsCache.append((expr, labels, id))
-            return (labels, id)
-        }()
+        if let known = absentLabelsCache.first(where: { $0.expr.isIdentical(to: expr) }) {
+            return VSample(labels: known.labels, time: t, value: 1, id: known.id)
+        }
+        let labels = absentLabels(expr)
+        let id = intern(labels)
+        absentLabelsCache.append((expr, labels, id))
         return VSample(labels: labels, time: t, value: 1, id: id)
     }
 

@@ -49,8 +49,6 @@ final class Evaluator {
     private let clock = ContinuousClock()
     private var ranges: [String: (Int64, Int64, [LabelMatcher])] = [:]
     private var data: [String: [FetchedSeries]] = [:]
-    /// Loaded series by the matchers exactly as a selector wrote them, so per-step lookups
-    /// hash the matchers instead of formatting and sorting them.
     /// Loaded series by selector matchers, searched in order: a query has few selectors, and
     /// comparing the expression tree's own arrays is immediate where hashing them is not.
     private var dataByMatchers: [(matchers: [LabelMatcher], series: [FetchedSeries])] = []
