@@ -558,16 +558,29 @@ extension Evaluator {
         let separator = try stringArg(args[2], at: t)
         var sources: [String] = []
         for a in args.dropFirst(3) { sources.append(try stringArg(a, at: t)) }
-        for s in sources where !LabelName.isValid(s) {
-            throw .execution("invalid source label name in label_join(): \(s)")
+        let cacheKey = JoinKey(destination: dst, separator: separator, sources: sources)
+        let cache: JoinCache
+        if let existing = joinCache[cacheKey] {
+            cache = existing
+        } else {
+            for s in sources where !LabelName.isValid(s) {
+                throw .execution("invalid source label name in label_join(): \(s)")
+            }
+            guard LabelName.isValid(dst) else { throw .execution("invalid destination label name in label_join(): \(dst)") }
+            cache = JoinCache()
+            joinCache[cacheKey] = cache
         }
-        guard LabelName.isValid(dst) else { throw .execution("invalid destination label name in label_join(): \(dst)") }
         return vec.map { s in
+            // Inputs without an id get one, so their result is cached too.
+            let sourceID = s.id >= 0 ? s.id : intern(s.labels)
+            if let (labels, id) = cache.results[sourceID] {
+                return VSample(labels: labels, time: s.time, value: s.value, id: id)
+            }
             let joined = sources.map { s.labels[$0] ?? "" }.joined(separator: separator)
-            var out = s
-            out.labels = s.labels.setting(dst, to: joined)
-            out.id = -1
-            return out
+            let labels = s.labels.setting(dst, to: joined)
+            let id = intern(labels)
+            cache.results[sourceID] = (labels, id)
+            return VSample(labels: labels, time: s.time, value: s.value, id: id)
         }
     }
 

@@ -73,6 +73,8 @@ final class Evaluator {
     var groupCaches = ArgumentCache<GroupCacheKey, GroupCache>()
     /// label_replace regexes and results by argument text and input label id.
     var relabelCache = ArgumentCache<RelabelKey, RelabelCache>()
+    /// label_join results by arguments and input label id.
+    var joinCache = ArgumentCache<JoinKey, JoinCache>()
     /// absent() output labels and their id by argument expression.
     var absentLabelsCache: [(expr: Expr, labels: Labels, id: Int32)] = []
     /// histogram_quantile bucket keys by input label id: group id and upper bound, or nil.

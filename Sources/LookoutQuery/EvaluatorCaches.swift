@@ -82,6 +82,18 @@ struct RelabelKey: Equatable {
     var pattern: String
 }
 
+/// The arguments of one `label_join` call.
+struct JoinKey: Equatable {
+    var destination: String
+    var separator: String
+    var sources: [String]
+}
+
+/// label_join results (labels and their id) by input label id, for one set of arguments.
+final class JoinCache {
+    var results: [Int32: (Labels, Int32)] = [:]
+}
+
 /// Identifies a matching configuration of a binary operation, for `Evaluator.matchCaches`.
 struct MatchCacheKey: Equatable {
     var on: Bool
