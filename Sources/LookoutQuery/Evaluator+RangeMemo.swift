@@ -146,9 +146,10 @@ extension Evaluator {
     }
 
     /// Fills a new subquery memo with the inner expression at every point of its grid from
-    /// `first` to `last`, series by series, when the inner expression is constant, a selector or
-    /// a range function of one (no `@`) whose outputs cannot share labels; false, leaving the
-    /// memo untouched, for anything else, which is then evaluated point by point.
+    /// `first` to `last`, series by series, when the inner expression is constant, a selector, or
+    /// a sliding range function of a selector or of such a subquery (no `@`) whose outputs cannot
+    /// share labels; false, leaving the memo untouched, for anything else, which is then
+    /// evaluated point by point.
     ///
     /// Selected samples are not charged to `max_samples` here (memoized points never are);
     /// each step still charges the points its window holds.
@@ -195,6 +196,21 @@ extension Evaluator {
         case .call(.range(let function), let args) where args.count == 1:
             var arg = args[0]
             while case .paren(let inner) = arg { arg = inner }
+            if case .subquery(let inner) = arg {
+                guard inner.at == nil, function.slides,
+                      let series = try prefilledSeries(of: inner, first: first, last: last) else { return false }
+                guard Int64(series.count) * points <= Evaluator.rangeMemoBudget else { return false }
+                let outLabels = rangeOutputLabels(function, series)
+                guard !mayCollide(outLabels) else { return false }
+                var counts = [Int](repeating: 0, count: steps)
+                for (index, s) in series.enumerated() {
+                    var values: [Sample] = []
+                    try slide(function, s, range: inner.range, offset: inner.offset, steps: steps, grid: (first, interval),
+                              counts: &counts) { _, ts, value in values.append(Sample(ts, value)) }
+                    memo.fill(outLabels[index].0, outLabels[index].1, values, evaluator: self)
+                }
+                break
+            }
             guard case .matrixSelector(let vs, let range) = arg, vs.at == nil, function.slides else { return false }
             let series = loaded(vs.matchers)
             guard Int64(series.count) * points <= Evaluator.rangeMemoBudget else { return false }
@@ -212,6 +228,22 @@ extension Evaluator {
         }
         memo.prefilled = first...last
         return true
+    }
+
+    /// The series of subquery `sq` over every point that the windows of a grid from `first` to
+    /// `last` reach, filled series by series, or nil when its inner expression does not allow it.
+    private func prefilledSeries(of sq: Subquery, first: Int64, last: Int64) throws(QueryError) -> [FetchedSeries]? {
+        let interval = Swift.max(1, sq.step ?? options.defaultSubqueryStep)
+        let lowest = first.minus(sq.offset).minus(sq.range)
+        var innerFirst = interval * (lowest / interval)
+        if innerFirst < lowest { innerFirst = innerFirst.plus(interval) }
+        let lastRef = last.minus(sq.offset)
+        let innerLast = lastRef - (lastRef % interval + interval) % interval
+        let memo = SubqueryMemo(isConstant: sq.expr.isConstant)
+        guard try prefill(memo, with: sq.expr, first: innerFirst, last: innerLast, interval: interval) else { return nil }
+        return memo.series.indices.map { i in
+            FetchedSeries(labels: memo.labels[i], samples: memo.series[i], nonStale: memo.series[i], id: memo.ids[i])
+        }
     }
 
     /// Output labels and ids of a range function over each series.

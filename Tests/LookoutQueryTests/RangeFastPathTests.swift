@@ -42,6 +42,9 @@ import Testing
         "rate(c[5m:1m]) + max_over_time(c[5m:1m])", "max_over_time(c[5m:30s] @ 600)", "sum_over_time(c[20m:1m])",
         "sum_over_time(vector(1)[5m:1m])", "rate((vector(2) or label_replace(vector(3), \"a\", \"b\", \"\", \"\"))[5m:30s])",
         "count_over_time(vector(pi())[3m:45s])", "sum_over_time(vector(time())[5m:1m])",
+        "max_over_time(max_over_time(c[2m:30s])[5m:1m])", "min_over_time(rate(c[1m:15s])[4m:30s] offset 1m)",
+        "sum_over_time(count_over_time(c offset 30s[1m:20s])[3m:45s])", "max_over_time(last_over_time(c[2m:1m])[4m:30s])",
+        "count_over_time(max_over_time({__name__=~\"c|d\"}[1m:30s])[2m:30s])", "max_over_time(max_over_time(c[2m:30s] @ 300)[5m:1m])",
     ]
 
     static let windows: [(Int64, Int64, Int64)] = [(0, 1_800_000, 15_000), (100_000, 1_700_000, 7_000), (-60_000, 2_000_000, 300_000)]
