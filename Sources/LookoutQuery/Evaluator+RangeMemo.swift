@@ -82,9 +82,10 @@ extension Evaluator {
 }
 
 extension Evaluator {
-    /// For a range query of a selector, or of a one-argument range function of a selector (no
-    /// `@`), the output series computed series by series straight into their sample arrays;
-    /// nil for any other expression, which is then evaluated step by step.
+    /// For a range query of a selector, or of a one-argument range function of a selector or of a
+    /// subquery whose windows overlap (no `@`, inner expression as `prefill` allows), the output
+    /// series computed series by series straight into their sample arrays; nil for any other
+    /// expression, which is then evaluated step by step.
     ///
     /// Errors match step-by-step evaluation: the sample limit is checked with each step's
     /// selected samples plus the output held from earlier steps, and a function whose output
@@ -120,13 +121,22 @@ extension Evaluator {
         case .call(.range(let function), let args) where args.count == 1:
             var arg = args[0]
             while case .paren(let inner) = arg { arg = inner }
-            guard case .matrixSelector(let vs, let range) = arg, vs.at == nil, function.slides else { return nil }
-            let series = loaded(vs.matchers)
+            guard function.slides else { return nil }
+            let series: [FetchedSeries], range: Int64, offset: Int64
+            switch arg {
+            case .matrixSelector(let vs, let r) where vs.at == nil:
+                (series, range, offset) = (loaded(vs.matchers), r, vs.offset)
+            case .subquery(let sq) where sq.at == nil && sq.range >= step:
+                guard let filled = try prefilledSeries(of: sq, first: start, last: end) else { return nil }
+                (series, range, offset) = (filled, sq.range, sq.offset)
+            default:
+                return nil
+            }
             let outLabels = rangeOutputLabels(function, series)
             guard !mayCollide(outLabels) else { return nil }
             for (index, s) in series.enumerated() {
                 var points: [Sample] = []
-                try slide(function, s, range: range, offset: vs.offset, steps: steps, counts: &counts) { i, t, value in
+                try slide(function, s, range: range, offset: offset, steps: steps, counts: &counts) { i, t, value in
                     outputs[i] += 1
                     points.append(Sample(t, value))
                 }
@@ -232,7 +242,7 @@ extension Evaluator {
 
     /// The series of subquery `sq` over every point that the windows of a grid from `first` to
     /// `last` reach, filled series by series, or nil when its inner expression does not allow it.
-    private func prefilledSeries(of sq: Subquery, first: Int64, last: Int64) throws(QueryError) -> [FetchedSeries]? {
+    func prefilledSeries(of sq: Subquery, first: Int64, last: Int64) throws(QueryError) -> [FetchedSeries]? {
         let interval = Swift.max(1, sq.step ?? options.defaultSubqueryStep)
         let lowest = first.minus(sq.offset).minus(sq.range)
         var innerFirst = interval * (lowest / interval)
