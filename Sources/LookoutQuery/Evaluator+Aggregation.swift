@@ -41,27 +41,34 @@ extension Evaluator {
         }
         let input = try vectorArg(agg.expr, at: t)
         // Group keys by input label id, reused across steps.
-        let extra = agg.op == .countValues && !agg.without ? valueLabel : nil
+        // count_values groups by its value label too, and remembers groups per value label.
+        let extra = agg.op == .countValues ? valueLabel : nil
         let cacheKey = GroupCacheKey(without: agg.without, grouping: agg.grouping, extra: extra)
         let cache: GroupCache
         if let existing = groupCaches[cacheKey] {
             cache = existing
         } else {
             var grouping = Set(agg.grouping)
-            if let extra { grouping.insert(extra) }
+            if let extra, !agg.without { grouping.insert(extra) }
             cache = GroupCache(dropped: agg.without ? grouping.union([Labels.metricName]) : grouping)
             groupCaches[cacheKey] = cache
         }
         let dropped = cache.dropped
         var groups = [Group?](repeating: nil, count: cache.keyOfGroup.count)
         var order: [Group] = []
-        for var s in input {
-            if agg.op == .countValues {
-                s.labels = s.labels.setting(valueLabel, to: PromNumber.formatPlain(s.value))
-                s.id = -1
-            }
+        for s in input {
             let slot: Int
-            if let known = cache.group(ofInput: s.id) {
+            if agg.op == .countValues {
+                // Grouped by the value too. A series often repeats its value from the step before
+                // (gauges); only a new value is formatted and interned.
+                if let known = cache.group(ofInput: s.id, value: s.value) {
+                    slot = known
+                } else {
+                    let labels = s.labels.setting(valueLabel, to: PromNumber.formatPlain(s.value))
+                    slot = cache.group(ofKey: intern(agg.without ? labels.removing(dropped) : labels.keeping(dropped)), input: -1)
+                    cache.remember(input: s.id, value: s.value, group: slot)
+                }
+            } else if let known = cache.group(ofInput: s.id) {
                 slot = known
             } else {
                 let keyID = intern(agg.without ? s.labels.removing(dropped) : s.labels.keeping(dropped))

@@ -127,7 +127,7 @@ final class MatchCache {
 }
 
 /// Identifies one grouping of an aggregation: by/without, its labels as written, and the label
-/// `count_values` adds to a `by` grouping.
+/// `count_values` adds (its groups depend on it).
 struct GroupCacheKey: Equatable {
     var without: Bool
     var grouping: [String]
@@ -144,8 +144,26 @@ final class GroupCache {
     /// The interned id of each group's labels.
     private(set) var keyOfGroup: [Int32] = []
     private var groupOfKey: [Int32: Int32] = [:]
+    /// count_values: by input label id, the last value seen (its bits) and its group, or group -1.
+    private var lastValueOfInput: [(bits: UInt64, group: Int32)] = []
 
     init(dropped: Set<String>) { self.dropped = dropped }
+
+    /// count_values: the group of input `id` with `value`, if that was its value last time.
+    @inline(__always) func group(ofInput id: Int32, value: Double) -> Int? {
+        guard id >= 0, Int(id) < lastValueOfInput.count else { return nil }
+        let last = lastValueOfInput[Int(id)]
+        return last.group >= 0 && last.bits == value.bitPattern ? Int(last.group) : nil
+    }
+
+    /// count_values: remembers that input `id` had `value`, in `group`.
+    func remember(input id: Int32, value: Double, group: Int) {
+        guard id >= 0 else { return }
+        if Int(id) >= lastValueOfInput.count {
+            lastValueOfInput.append(contentsOf: repeatElement((bits: UInt64(0), group: Int32(-1)), count: Int(id) + 1 - lastValueOfInput.count))
+        }
+        lastValueOfInput[Int(id)] = (value.bitPattern, Int32(group))
+    }
 
     /// The group of an input with interned label id `id`, if known.
     @inline(__always) func group(ofInput id: Int32) -> Int? {
