@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Logging
 import LookoutModel
+import Synchronization
 
 /// The metric store. Thread-safe.
 ///
@@ -57,6 +58,8 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     private var counters = StorageStats()
     private var closed = false
     private let flushLock = NSLock()
+    /// Partition writes under way: each holds the index for its whole row insert.
+    private let partitionWrites = Atomic<Int>(0)
     private var flushScheduled = false
     private var symbols = LabelSymbols()
     private var lastCompaction: UInt64 = DispatchTime.now().uptimeNanoseconds
@@ -375,6 +378,10 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
 
     // MARK: Partitions
 
+    /// Whether a partition is being written, holding the series index for its row insert: a
+    /// caller that must not wait (an event loop) can do its reads elsewhere meanwhile.
+    public var isWritingPartition: Bool { partitionWrites.load(ordering: .relaxed) > 0 }
+
     /// Writes due partitions and compacts the head on a background thread (at most one such thread at a
     /// time), so an async append does not block a cooperative thread on file, SQLite or zlib work.
     private func flushInBackgroundIfDue() {
@@ -489,6 +496,8 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     /// Writes partition `p` from the head to `metrics/<p>/chunks-000001`, indexes it, drops it from the
     /// head and checkpoints the WAL.
     private func writePartition(_ p: Int64) throws {
+        partitionWrites.add(1, ordering: .relaxed)
+        defer { partitionWrites.subtract(1, ordering: .relaxed) }
         let end = p + options.partitionDuration
         var collected: [(ref: UInt64, labels: Labels, chunks: [HeadChunk])] = []
         headLock.lock()

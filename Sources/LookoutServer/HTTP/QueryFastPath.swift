@@ -146,7 +146,8 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let params = APIParameters.from(query: pending.query, body: pending.body)
         let key = QueryCostMemory.key(path: pending.path, params)
-        if let key, costs.isCheap(key) {
+        // Not while a partition write holds the series index: the event loop would wait for it.
+        if let key, costs.isCheap(key), !(routes.runtime.store?.isWritingPartition ?? false) {
             do {
                 let reply = try routes.respond(pending.path, params, label: "", queued: 0, budget: QueryCostMemory.inlineBudget)
                 routes.runtime.metrics.recordInlineQuery(overBudget: false)
