@@ -149,7 +149,9 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         // Not while a partition write holds the series index: the event loop would wait for it.
         if let key, costs.isCheap(key), !(routes.runtime.store?.isWritingPartition ?? false) {
             do {
+                let started = ContinuousClock.now
                 let reply = try routes.respond(pending.path, params, label: "", queued: 0, budget: QueryCostMemory.inlineBudget)
+                costs.record(key, .now - started) // a query grown past the limit goes back to the threads
                 routes.runtime.metrics.recordInlineQuery(overBudget: false)
                 return finish(reply, for: pending, context: context)
             } catch where error.type == "timeout" {
