@@ -5,16 +5,13 @@ extension Evaluator {
         var labels: Labels
         /// The interned id of `labels`.
         let id: Int32
-        var value: Double
-        var mean: Double
-        var count: Int = 1
+        var accumulator: AggregateAccumulator
         var members: [VSample]
 
-        init(labels: Labels, id: Int32, first: VSample) {
+        init(labels: Labels, id: Int32, op: Aggregation.Operator, first: VSample) {
             self.labels = labels
             self.id = id
-            self.value = first.value
-            self.mean = first.value
+            self.accumulator = AggregateAccumulator(op, first: first.value)
             self.members = [first]
         }
     }
@@ -77,46 +74,20 @@ extension Evaluator {
             if slot >= groups.count { groups.append(contentsOf: repeatElement(nil, count: slot + 1 - groups.count)) }
             guard let group = groups[slot] else {
                 let keyID = cache.keyOfGroup[slot]
-                let g = Group(labels: internedLabels[Int(keyID)], id: keyID, first: s)
-                switch agg.op {
-                case .stddev, .stdvar: g.value = 0
-                case .group: g.value = 1
-                default: break
-                }
+                let g = Group(labels: internedLabels[Int(keyID)], id: keyID, op: agg.op, first: s)
                 groups[slot] = g
                 order.append(g)
                 continue
             }
             switch agg.op {
-            case .sum: group.value += s.value
-            case .avg:
-                group.count += 1
-                let v = s.value
-                if group.mean.isInfinite {
-                    if v.isInfinite && (group.mean > 0) == (v > 0) { break }
-                    if !v.isInfinite && !v.isNaN { break }
-                }
-                group.mean += v / Double(group.count) - group.mean / Double(group.count)
-            case .group: break
-            case .max: if group.value < s.value || group.value.isNaN { group.value = s.value }
-            case .min: if group.value > s.value || group.value.isNaN { group.value = s.value }
-            case .count, .countValues: group.count += 1
-            case .stddev, .stdvar:
-                group.count += 1
-                let delta = s.value - group.mean
-                group.mean += delta / Double(group.count)
-                group.value += delta * (s.value - group.mean)
             case .topk, .bottomk, .quantile: group.members.append(s)
+            default: group.accumulator.add(agg.op, s.value)
             }
         }
         var out: [VSample] = []
         for g in order {
             let value: Double
             switch agg.op {
-            case .avg: value = g.mean
-            case .count, .countValues: value = Double(g.count)
-            case .stdvar: value = g.value / Double(g.count)
-            case .stddev: value = (g.value / Double(g.count)).squareRoot()
             case .quantile: value = quantileOf(q, g.members.map(\.value))
             case .topk, .bottomk:
                 let top = agg.op == .topk
@@ -129,7 +100,7 @@ extension Evaluator {
                 }
                 for m in sorted.prefix(k) { out.append(VSample(labels: m.element.labels, time: t, value: m.element.value, id: m.element.id)) }
                 continue
-            default: value = g.value
+            default: value = g.accumulator.result(agg.op)
             }
             out.append(VSample(labels: g.labels, time: t, value: value, id: g.id))
         }
