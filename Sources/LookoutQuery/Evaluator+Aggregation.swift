@@ -16,6 +16,24 @@ extension Evaluator {
         }
     }
 
+    /// The groups of `agg`'s grouping, kept across steps. `count_values` groups by its value
+    /// label too, and remembers groups per value label.
+    func groupCache(_ agg: Aggregation, valueLabel: String?) -> GroupCache {
+        let key = GroupCacheKey(without: agg.without, grouping: agg.grouping, extra: valueLabel)
+        if let existing = groupCaches[key] { return existing }
+        var grouping = Set(agg.grouping)
+        if let valueLabel, !agg.without { grouping.insert(valueLabel) }
+        let cache = GroupCache(dropped: agg.without ? grouping.union([Labels.metricName]) : grouping)
+        groupCaches[key] = cache
+        return cache
+    }
+
+    /// The group of input sample `labels` (interned id `id`, or -1) in `cache`.
+    func group(of labels: Labels, id: Int32, without: Bool, in cache: GroupCache) -> Int {
+        if let known = cache.group(ofInput: id) { return known }
+        return cache.group(ofKey: intern(without ? labels.removing(cache.dropped) : labels.keeping(cache.dropped)), input: id)
+    }
+
     func evalAggregation(_ agg: Aggregation, at t: Int64) throws(QueryError) -> [VSample] {
         var k = 0
         var q = 0.0
@@ -37,19 +55,7 @@ extension Evaluator {
             }
         }
         let input = try vectorArg(agg.expr, at: t)
-        // Group keys by input label id, reused across steps.
-        // count_values groups by its value label too, and remembers groups per value label.
-        let extra = agg.op == .countValues ? valueLabel : nil
-        let cacheKey = GroupCacheKey(without: agg.without, grouping: agg.grouping, extra: extra)
-        let cache: GroupCache
-        if let existing = groupCaches[cacheKey] {
-            cache = existing
-        } else {
-            var grouping = Set(agg.grouping)
-            if let extra, !agg.without { grouping.insert(extra) }
-            cache = GroupCache(dropped: agg.without ? grouping.union([Labels.metricName]) : grouping)
-            groupCaches[cacheKey] = cache
-        }
+        let cache = groupCache(agg, valueLabel: agg.op == .countValues ? valueLabel : nil)
         let dropped = cache.dropped
         var groups = [Group?](repeating: nil, count: cache.keyOfGroup.count)
         var order: [Group] = []
@@ -65,11 +71,8 @@ extension Evaluator {
                     slot = cache.group(ofKey: intern(agg.without ? labels.removing(dropped) : labels.keeping(dropped)), input: -1)
                     cache.remember(input: s.id, value: s.value, group: slot)
                 }
-            } else if let known = cache.group(ofInput: s.id) {
-                slot = known
             } else {
-                let keyID = intern(agg.without ? s.labels.removing(dropped) : s.labels.keeping(dropped))
-                slot = cache.group(ofKey: keyID, input: s.id)
+                slot = group(of: s.labels, id: s.id, without: agg.without, in: cache)
             }
             if slot >= groups.count { groups.append(contentsOf: repeatElement(nil, count: slot + 1 - groups.count)) }
             guard let group = groups[slot] else {

@@ -203,6 +203,8 @@ extension Evaluator {
                 }
                 memo.fill(s.labels, s.id, values, evaluator: self)
             }
+        case .aggregate(let agg):
+            guard try prefillAggregation(memo, agg, first: first, interval: interval, steps: steps) else { return false }
         case .call(.range(let function), let args) where args.count == 1:
             var arg = args[0]
             while case .paren(let inner) = arg { arg = inner }
@@ -237,6 +239,59 @@ extension Evaluator {
             return false
         }
         memo.prefilled = first...last
+        return true
+    }
+
+    /// `prefill` for an aggregation without a parameter over a selector: each series' value at
+    /// every grid point is added to its group's accumulator for that point, series by series in
+    /// the order the step-by-step path adds them, so sums come out bit for bit the same.
+    private func prefillAggregation(_ memo: SubqueryMemo, _ agg: Aggregation, first: Int64, interval: Int64,
+                                    steps: Int) throws(QueryError) -> Bool {
+        switch agg.op {
+        case .sum, .avg, .min, .max, .count, .group, .stddev, .stdvar: break
+        case .topk, .bottomk, .quantile, .countValues: return false
+        }
+        var e = agg.expr
+        while case .paren(let inner) = e { e = inner }
+        guard case .vectorSelector(let vs) = e, vs.at == nil else { return false }
+        let series = loaded(vs.matchers)
+        guard Int64(series.count) * Int64(steps) <= Evaluator.rangeMemoBudget else { return false }
+        let cache = groupCache(agg, valueLabel: nil)
+        var accumulators: [[AggregateAccumulator?]] = []
+        var slotOfGroup: [Int: Int] = [:] // group number → index into accumulators, in first-seen order
+        var groupOfSlot: [Int] = []
+        for s in series {
+            let group = group(of: s.labels, id: s.id, without: agg.without, in: cache)
+            let slot: Int
+            if let known = slotOfGroup[group] {
+                slot = known
+            } else {
+                slot = accumulators.count
+                slotOfGroup[group] = slot
+                groupOfSlot.append(group)
+                accumulators.append([AggregateAccumulator?](repeating: nil, count: steps))
+            }
+            var next = 0 // samples[..<next] are at or before the reference time
+            for i in 0..<steps {
+                try checkDeadline()
+                let ref = (first + Int64(i) * interval).minus(vs.offset)
+                while next < s.samples.count && s.samples[next].timestamp <= ref { next += 1 }
+                guard next > 0, let sample = visible(s.samples[next - 1], at: ref) else { continue }
+                if accumulators[slot][i] == nil {
+                    accumulators[slot][i] = AggregateAccumulator(agg.op, first: sample.value)
+                } else {
+                    accumulators[slot][i]!.add(agg.op, sample.value)
+                }
+            }
+        }
+        for (slot, group) in groupOfSlot.enumerated() {
+            var points: [Sample] = []
+            for (i, accumulator) in accumulators[slot].enumerated() {
+                if let accumulator { points.append(Sample(first + Int64(i) * interval, accumulator.result(agg.op))) }
+            }
+            let key = cache.keyOfGroup[group]
+            memo.fill(internedLabels[Int(key)], key, points, evaluator: self)
+        }
         return true
     }
 

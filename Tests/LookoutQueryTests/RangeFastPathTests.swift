@@ -45,6 +45,10 @@ import Testing
         "max_over_time(max_over_time(c[2m:30s])[5m:1m])", "min_over_time(rate(c[1m:15s])[4m:30s] offset 1m)",
         "sum_over_time(count_over_time(c offset 30s[1m:20s])[3m:45s])", "max_over_time(last_over_time(c[2m:1m])[4m:30s])",
         "count_over_time(max_over_time({__name__=~\"c|d\"}[1m:30s])[2m:30s])", "max_over_time(max_over_time(c[2m:30s] @ 300)[5m:1m])",
+        "deriv(sum(c)[5m:30s])", "rate(sum by (i) (c)[5m:1m])", "max_over_time(avg without (i) (c)[3m:30s])",
+        "changes(count(c)[10m:1m])", "min_over_time(stddev({__name__=~\"c|d\"})[4m:30s])",
+        "sum_over_time(group by (__name__) ({__name__=~\"c|d|e\"})[2m:15s])", "max_over_time(min(c offset 1m)[5m:1m])",
+        "max_over_time(max(c)[5m:1m]) - min_over_time(stdvar(c)[5m:1m])", "max_over_time(topk(1, c)[5m:1m])",
     ]
 
     static let windows: [(Int64, Int64, Int64)] = [(0, 1_800_000, 15_000), (100_000, 1_700_000, 7_000), (-60_000, 2_000_000, 300_000)]
