@@ -208,30 +208,24 @@ extension Evaluator {
         case .call(.range(let function), let args) where args.count == 1:
             var arg = args[0]
             while case .paren(let inner) = arg { arg = inner }
-            if case .subquery(let inner) = arg {
-                guard inner.at == nil, function.slides,
-                      let series = try prefilledSeries(of: inner, first: first, last: last) else { return false }
-                guard Int64(series.count) * points <= Evaluator.rangeMemoBudget else { return false }
-                let outLabels = rangeOutputLabels(function, series)
-                guard !mayCollide(outLabels) else { return false }
-                var counts = [Int](repeating: 0, count: steps)
-                for (index, s) in series.enumerated() {
-                    var values: [Sample] = []
-                    try slide(function, s, range: inner.range, offset: inner.offset, steps: steps, grid: (first, interval),
-                              counts: &counts) { _, ts, value in values.append(Sample(ts, value)) }
-                    memo.fill(outLabels[index].0, outLabels[index].1, values, evaluator: self)
-                }
-                break
+            guard function.slides else { return false }
+            let series: [FetchedSeries], range: Int64, offset: Int64
+            switch arg {
+            case .matrixSelector(let vs, let r) where vs.at == nil:
+                (series, range, offset) = (loaded(vs.matchers), r, vs.offset)
+            case .subquery(let inner) where inner.at == nil:
+                guard let filled = try prefilledSeries(of: inner, first: first, last: last) else { return false }
+                (series, range, offset) = (filled, inner.range, inner.offset)
+            default:
+                return false
             }
-            guard case .matrixSelector(let vs, let range) = arg, vs.at == nil, function.slides else { return false }
-            let series = loaded(vs.matchers)
             guard Int64(series.count) * points <= Evaluator.rangeMemoBudget else { return false }
             let outLabels = rangeOutputLabels(function, series)
             guard !mayCollide(outLabels) else { return false }
             var counts = [Int](repeating: 0, count: steps)
             for (index, s) in series.enumerated() {
                 var values: [Sample] = []
-                try slide(function, s, range: range, offset: vs.offset, steps: steps, grid: (first, interval),
+                try slide(function, s, range: range, offset: offset, steps: steps, grid: (first, interval),
                           counts: &counts) { _, ts, value in values.append(Sample(ts, value)) }
                 memo.fill(outLabels[index].0, outLabels[index].1, values, evaluator: self)
             }
