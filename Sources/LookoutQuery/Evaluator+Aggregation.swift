@@ -56,7 +56,6 @@ extension Evaluator {
         }
         let input = try vectorArg(agg.expr, at: t)
         let cache = groupCache(agg, valueLabel: agg.op == .countValues ? valueLabel : nil)
-        let dropped = cache.dropped
         var groups = [Group?](repeating: nil, count: cache.keyOfGroup.count)
         var order: [Group] = []
         for s in input {
@@ -68,7 +67,7 @@ extension Evaluator {
                     slot = known
                 } else {
                     let labels = s.labels.setting(valueLabel, to: PromNumber.formatPlain(s.value))
-                    slot = cache.group(ofKey: intern(agg.without ? labels.removing(dropped) : labels.keeping(dropped)), input: -1)
+                    slot = group(of: labels, id: -1, without: agg.without, in: cache)
                     cache.remember(input: s.id, value: s.value, group: slot)
                 }
             } else {

@@ -255,14 +255,14 @@ extension Evaluator {
         var slotOfGroup: [Int: Int] = [:] // group number → index into accumulators, in first-seen order
         var groupOfSlot: [Int] = []
         for s in series {
-            let group = group(of: s.labels, id: s.id, without: agg.without, in: cache)
+            let number = group(of: s.labels, id: s.id, without: agg.without, in: cache)
             let slot: Int
-            if let known = slotOfGroup[group] {
+            if let known = slotOfGroup[number] {
                 slot = known
             } else {
                 slot = accumulators.count
-                slotOfGroup[group] = slot
-                groupOfSlot.append(group)
+                slotOfGroup[number] = slot
+                groupOfSlot.append(number)
                 accumulators.append([AggregateAccumulator?](repeating: nil, count: steps))
             }
             var next = 0 // samples[..<next] are at or before the reference time
@@ -278,12 +278,12 @@ extension Evaluator {
                 }
             }
         }
-        for (slot, group) in groupOfSlot.enumerated() {
+        for (slot, number) in groupOfSlot.enumerated() {
             var points: [Sample] = []
             for (i, accumulator) in accumulators[slot].enumerated() {
                 if let accumulator { points.append(Sample(first + Int64(i) * interval, accumulator.result(agg.op))) }
             }
-            let key = cache.keyOfGroup[group]
+            let key = cache.keyOfGroup[number]
             memo.fill(internedLabels[Int(key)], key, points, evaluator: self)
         }
         return true
