@@ -83,7 +83,8 @@ extension Evaluator {
 
 extension Evaluator {
     /// For a range query of a selector, or of a one-argument range function of a selector or of a
-    /// subquery whose windows overlap (no `@`, inner expression as `prefill` allows), the output
+    /// subquery whose windows need most of its grid (`fillsWholeGrid`; no `@`, inner expression as
+    /// `prefill` allows), the output
     /// series computed series by series straight into their sample arrays; nil for any other
     /// expression, which is then evaluated step by step.
     ///
@@ -126,7 +127,7 @@ extension Evaluator {
             switch arg {
             case .matrixSelector(let vs, let r) where vs.at == nil:
                 (series, range, offset) = (loaded(vs.matchers), r, vs.offset)
-            case .subquery(let sq) where sq.at == nil && sq.range >= step:
+            case .subquery(let sq) where sq.at == nil && fillsWholeGrid(sq):
                 guard let filled = try prefilledSeries(of: sq, first: start, last: end) else { return nil }
                 (series, range, offset) = (filled, sq.range, sq.offset)
             default:
@@ -287,6 +288,15 @@ extension Evaluator {
             memo.fill(internedLabels[Int(key)], key, points, evaluator: self)
         }
         return true
+    }
+
+    /// Whether a range query's windows of subquery `sq` need at least half of the points of its
+    /// grid from the first window to the last, so that filling them all (`prefill`) costs at
+    /// most twice what evaluating just the windows' points would. Windows that overlap or touch
+    /// need every point; `x[1m:15s]` at a 77 s step needs five points of every five or six.
+    func fillsWholeGrid(_ sq: Subquery) -> Bool {
+        let interval = Swift.max(1, sq.step ?? options.defaultSubqueryStep)
+        return sq.range >= step || 2 * (sq.range / interval + 1) >= step / interval
     }
 
     /// The series of subquery `sq` over every point that the windows of a grid from `first` to

@@ -332,9 +332,9 @@ final class Evaluator {
         } else {
             memo = SubqueryMemo(isConstant: sq.expr.isConstant)
             subqueryMemos[subqueryDepth].append((interval, sq.expr, memo))
-            // In a range query whose windows overlap or touch, every grid point from the first
-            // window to the last is needed: fill them all at once where the inner expression allows.
-            if subqueryDepth == 0, step > 0, sq.at == nil, sq.range >= step, t == start {
+            // In a range query whose windows need most grid points from the first window to the
+            // last, fill them all at once where the inner expression allows.
+            if subqueryDepth == 0, step > 0, sq.at == nil, fillsWholeGrid(sq), t == start {
                 let lastRef = end.minus(sq.offset)
                 _ = try prefill(memo, with: sq.expr, first: ts, last: lastRef - (lastRef % interval + interval) % interval,
                                 interval: interval)

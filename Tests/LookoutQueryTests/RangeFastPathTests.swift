@@ -51,7 +51,11 @@ import Testing
         "max_over_time(max(c)[5m:1m]) - min_over_time(stdvar(c)[5m:1m])", "max_over_time(topk(1, c)[5m:1m])",
     ]
 
-    static let windows: [(Int64, Int64, Int64)] = [(0, 1_800_000, 15_000), (100_000, 1_700_000, 7_000), (-60_000, 2_000_000, 300_000)]
+    /// Steps shorter than, equal to and longer than the windows; 77 s leaves gaps between the
+    /// windows of `[1m:15s]` that are still filled whole (`Evaluator.fillsWholeGrid`).
+    static let windows: [(Int64, Int64, Int64)] = [
+        (0, 1_800_000, 15_000), (100_000, 1_700_000, 7_000), (-60_000, 2_000_000, 300_000), (30_000, 1_790_000, 77_000),
+    ]
 
     @Test(arguments: expressions) func sameAsFullEvaluation(_ expr: String) throws {
         let engine = QueryEngine(querier: Self.querier)
