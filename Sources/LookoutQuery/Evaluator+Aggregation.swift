@@ -1,31 +1,34 @@
 import LookoutModel
 
 extension Evaluator {
-    private final class Group {
-        var labels: Labels
-        /// The interned id of `labels`.
-        let id: Int32
-        var accumulator: AggregateAccumulator
-        var members: [VSample]
-
-        init(labels: Labels, id: Int32, op: Aggregation.Operator, first: VSample) {
-            self.labels = labels
-            self.id = id
-            self.accumulator = AggregateAccumulator(op, first: first.value)
-            self.members = [first]
-        }
-    }
-
-    /// The groups of `agg`'s grouping, kept across steps. `count_values` groups by its value
-    /// label too, and remembers groups per value label.
-    func groupCache(_ agg: Aggregation, valueLabel: String?) -> GroupCache {
-        let key = GroupCacheKey(without: agg.without, grouping: agg.grouping, extra: valueLabel)
+    /// The groups of `agg`'s grouping, kept across steps.
+    func groupCache(_ agg: Aggregation) -> GroupCache {
+        let key = GroupCacheKey(without: agg.without, grouping: agg.grouping, extra: nil)
         if let existing = groupCaches[key] { return existing }
-        var grouping = Set(agg.grouping)
-        if let valueLabel, !agg.without { grouping.insert(valueLabel) }
+        let grouping = Set(agg.grouping)
         let cache = GroupCache(dropped: agg.without ? grouping.union([Labels.metricName]) : grouping)
         groupCaches[key] = cache
         return cache
+    }
+
+    /// The groups of a `count_values` aggregation with value label `valueLabel`, kept across steps.
+    func countValuesGroups(_ agg: Aggregation, valueLabel: String) -> CountValuesGroups {
+        let key = GroupCacheKey(without: agg.without, grouping: agg.grouping, extra: valueLabel)
+        if let existing = countValuesCaches[key] { return existing }
+        // Prometheus sets the value label before grouping: `without` drops it again when it is
+        // listed (or is `__name__`); otherwise every group carries it.
+        let dropped = agg.without && (agg.grouping.contains(valueLabel) || valueLabel == Labels.metricName)
+        let groups = CountValuesGroups(valueLabel: dropped ? nil : valueLabel)
+        countValuesCaches[key] = groups
+        return groups
+    }
+
+    /// The `count_values` group of a value in the group whose labels have interned id `base`.
+    private func countValuesGroup(_ value: Double, base: Int32, in groups: CountValuesGroups) -> Int {
+        groups.group(base: base, value: value) {
+            guard let valueLabel = groups.valueLabel else { return base }
+            return intern(internedLabels[Int(base)].setting(valueLabel, to: PromNumber.formatPlain(value)))
+        }
     }
 
     /// The group of input sample `labels` (interned id `id`, or -1) in `cache`.
@@ -55,46 +58,47 @@ extension Evaluator {
             }
         }
         let input = try vectorArg(agg.expr, at: t)
-        let cache = groupCache(agg, valueLabel: agg.op == .countValues ? valueLabel : nil)
-        var groups = [Group?](repeating: nil, count: cache.keyOfGroup.count)
-        var order: [Group] = []
+        let cache = groupCache(agg)
+        let valueGroups = agg.op == .countValues ? countValuesGroups(agg, valueLabel: valueLabel) : nil
+        let keepsMembers = agg.op == .topk || agg.op == .bottomk || agg.op == .quantile
+        // This step's groups in first-seen order: their labels' ids, accumulators and (for topk,
+        // bottomk and quantile) members; `slotOfGroup` finds them by group number.
+        var slotOfGroup = [Int32](repeating: -1, count: valueGroups?.count ?? cache.keyOfGroup.count)
+        var keys: [Int32] = []
+        var accumulators: [AggregateAccumulator] = []
+        var members: [[VSample]] = []
         for s in input {
-            let slot: Int
-            if agg.op == .countValues {
-                // Grouped by the value too. A series often repeats its value from the step before
-                // (gauges); only a new value is formatted and interned.
-                if let known = cache.group(ofInput: s.id, value: s.value) {
-                    slot = known
-                } else {
-                    let labels = s.labels.setting(valueLabel, to: PromNumber.formatPlain(s.value))
-                    slot = group(of: labels, id: -1, without: agg.without, in: cache)
-                    cache.remember(input: s.id, value: s.value, group: slot)
-                }
+            let number: Int
+            let key: Int32
+            if let valueGroups {
+                let baseGroup = group(of: s.labels, id: s.id, without: agg.without, in: cache)
+                number = countValuesGroup(s.value, base: cache.keyOfGroup[baseGroup], in: valueGroups)
+                key = valueGroups.keyOfGroup[number]
             } else {
-                slot = group(of: s.labels, id: s.id, without: agg.without, in: cache)
+                number = group(of: s.labels, id: s.id, without: agg.without, in: cache)
+                key = cache.keyOfGroup[number]
             }
-            if slot >= groups.count { groups.append(contentsOf: repeatElement(nil, count: slot + 1 - groups.count)) }
-            guard let group = groups[slot] else {
-                let keyID = cache.keyOfGroup[slot]
-                let g = Group(labels: internedLabels[Int(keyID)], id: keyID, op: agg.op, first: s)
-                groups[slot] = g
-                order.append(g)
-                continue
-            }
-            switch agg.op {
-            case .topk, .bottomk, .quantile: group.members.append(s)
-            default: group.accumulator.add(agg.op, s.value)
+            if number >= slotOfGroup.count { slotOfGroup.append(contentsOf: repeatElement(-1, count: number + 1 - slotOfGroup.count)) }
+            let slot = Int(slotOfGroup[number])
+            if slot < 0 {
+                slotOfGroup[number] = Int32(keys.count)
+                keys.append(key)
+                if keepsMembers { members.append([s]) } else { accumulators.append(AggregateAccumulator(agg.op, first: s.value)) }
+            } else if keepsMembers {
+                members[slot].append(s)
+            } else {
+                accumulators[slot].add(agg.op, s.value)
             }
         }
         var out: [VSample] = []
-        for g in order {
+        for (slot, key) in keys.enumerated() {
             let value: Double
             switch agg.op {
-            case .quantile: value = quantileOf(q, g.members.map(\.value))
+            case .quantile: value = quantileOf(q, members[slot].map(\.value))
             case .topk, .bottomk:
                 let top = agg.op == .topk
                 // NaN ranks below every number for topk and above for bottomk: it is kept last.
-                let sorted = g.members.enumerated().sorted { a, b in
+                let sorted = members[slot].enumerated().sorted { a, b in
                     let x = a.element.value, y = b.element.value
                     if x.isNaN != y.isNaN { return y.isNaN }
                     if x == y || (x.isNaN && y.isNaN) { return a.offset < b.offset }
@@ -102,9 +106,9 @@ extension Evaluator {
                 }
                 for m in sorted.prefix(k) { out.append(VSample(labels: m.element.labels, time: t, value: m.element.value, id: m.element.id)) }
                 continue
-            default: value = g.accumulator.result(agg.op)
+            default: value = accumulators[slot].result(agg.op)
             }
-            out.append(VSample(labels: g.labels, time: t, value: value, id: g.id))
+            out.append(VSample(labels: internedLabels[Int(key)], time: t, value: value, id: key))
         }
         return out
     }

@@ -251,7 +251,7 @@ extension Evaluator {
         guard case .vectorSelector(let vs) = e, vs.at == nil else { return false }
         let series = loaded(vs.matchers)
         guard Int64(series.count) * Int64(steps) <= Evaluator.rangeMemoBudget else { return false }
-        let cache = groupCache(agg, valueLabel: nil)
+        let cache = groupCache(agg)
         var accumulators: [[AggregateAccumulator?]] = []
         var slotOfGroup: [Int: Int] = [:] // group number → index into accumulators, in first-seen order
         var groupOfSlot: [Int] = []

@@ -71,6 +71,7 @@ final class Evaluator {
     /// How many subqueries are being evaluated; their inner times are off the query's grid.
     private(set) var subqueryDepth = 0
     var groupCaches = ArgumentCache<GroupCacheKey, GroupCache>()
+    var countValuesCaches = ArgumentCache<GroupCacheKey, CountValuesGroups>()
     /// label_replace regexes and results by argument text and input label id.
     var relabelCache = ArgumentCache<RelabelKey, RelabelCache>()
     /// label_join results by arguments and input label id.

@@ -144,26 +144,8 @@ final class GroupCache {
     /// The interned id of each group's labels.
     private(set) var keyOfGroup: [Int32] = []
     private var groupOfKey: [Int32: Int32] = [:]
-    /// count_values: by input label id, the last value seen (its bits) and its group, or group -1.
-    private var lastValueOfInput: [(bits: UInt64, group: Int32)] = []
 
     init(dropped: Set<String>) { self.dropped = dropped }
-
-    /// count_values: the group of input `id` with `value`, if that was its value last time.
-    @inline(__always) func group(ofInput id: Int32, value: Double) -> Int? {
-        guard id >= 0, Int(id) < lastValueOfInput.count else { return nil }
-        let last = lastValueOfInput[Int(id)]
-        return last.group >= 0 && last.bits == value.bitPattern ? Int(last.group) : nil
-    }
-
-    /// count_values: remembers that input `id` had `value`, in `group`.
-    func remember(input id: Int32, value: Double, group: Int) {
-        guard id >= 0 else { return }
-        if Int(id) >= lastValueOfInput.count {
-            lastValueOfInput.append(contentsOf: repeatElement((bits: UInt64(0), group: Int32(-1)), count: Int(id) + 1 - lastValueOfInput.count))
-        }
-        lastValueOfInput[Int(id)] = (value.bitPattern, Int32(group))
-    }
 
     /// The group of an input with interned label id `id`, if known.
     @inline(__always) func group(ofInput id: Int32) -> Int? {
@@ -187,6 +169,47 @@ final class GroupCache {
             }
             groupOfInput[Int(id)] = group
         }
+        return Int(group)
+    }
+}
+
+/// The groups of one `count_values` aggregation (grouping and value label), numbered densely
+/// across the steps of a query: a group is found by the group its input has under the
+/// aggregation's grouping and the bits of its value, so a value seen before, at any step or in
+/// any series of that group, is not formatted again.
+final class CountValuesGroups {
+    private struct Key: Hashable {
+        var base: Int32
+        var bits: UInt64
+    }
+
+    /// The label the value is written to, or nil when the grouping drops it again.
+    let valueLabel: String?
+    /// The interned id of each group's labels.
+    private(set) var keyOfGroup: [Int32] = []
+    private var groupOfKey: [Key: Int32] = [:]
+    /// Group by labels' id: values that format alike (NaNs with different payloads) share one.
+    private var groupOfLabels: [Int32: Int32] = [:]
+
+    init(valueLabel: String?) { self.valueLabel = valueLabel }
+
+    var count: Int { keyOfGroup.count }
+
+    /// The group of `value` among inputs whose grouped labels have interned id `base`;
+    /// `labels` gives the id of the group's labels when it is new.
+    func group(base: Int32, value: Double, labels: () -> Int32) -> Int {
+        let key = Key(base: base, bits: value.bitPattern)
+        if let known = groupOfKey[key] { return Int(known) }
+        let id = labels()
+        let group: Int32
+        if let known = groupOfLabels[id] {
+            group = known
+        } else {
+            group = Int32(keyOfGroup.count)
+            keyOfGroup.append(id)
+            groupOfLabels[id] = group
+        }
+        groupOfKey[key] = group
         return Int(group)
     }
 }
