@@ -47,8 +47,9 @@ final class Evaluator {
     let step: Int64
     let deadline: ContinuousClock.Instant
     private let clock = ContinuousClock()
-    private var ranges: [String: (Int64, Int64, [LabelMatcher])] = [:]
-    private var data: [String: [FetchedSeries]] = [:]
+    /// What `prepare` loads: one entry per distinct set of matchers (their order does not
+    /// change what a selector selects), with the time range all its selectors need.
+    private var loads: [(matchers: Set<LabelMatcher>, written: [LabelMatcher], mint: Int64, maxt: Int64, series: [FetchedSeries])] = []
     /// Loaded series by selector matchers, searched in order: a query has few selectors, and
     /// comparing the expression tree's own arrays is immediate where hashing them is not.
     private var dataByMatchers: [(matchers: [LabelMatcher], series: [FetchedSeries])] = []
@@ -114,18 +115,14 @@ final class Evaluator {
         if clock.now > deadline { throw QueryError(kind: .timeout, message: "query timed out in expression evaluation") }
     }
 
-    static func key(_ matchers: [LabelMatcher]) -> String {
-        matchers.map(\.description).sorted().joined(separator: ",")
-    }
-
     // MARK: Preparation
 
     /// Finds the time range every selector needs and loads its series.
     func prepare(_ expr: Expr) throws(QueryError) {
         collect(expr, from: start, to: end)
-        for (key, (mint, maxt, matchers)) in ranges {
+        for i in loads.indices {
             do {
-                data[key] = try querier.select(matchers, start: mint, end: maxt).map { series in
+                loads[i].series = try querier.select(loads[i].written, start: loads[i].mint, end: loads[i].maxt).map { series in
                     let id = intern(series.labels)
                     let samples = series.samples
                     let nonStale = samples.contains { StaleMarker.isStale($0.value) }
@@ -140,14 +137,19 @@ final class Evaluator {
             try checkDeadlineNow()
         }
         for matchers in selectorMatchers where !dataByMatchers.contains(where: { $0.matchers == matchers }) {
-            dataByMatchers.append((matchers, data[Evaluator.key(matchers)] ?? []))
+            dataByMatchers.append((matchers, loadedSet(matchers)))
         }
     }
 
     /// The series loaded for a selector's matchers.
     func loaded(_ matchers: [LabelMatcher]) -> [FetchedSeries] {
         if let known = dataByMatchers.first(where: { $0.matchers == matchers }) { return known.series }
-        return data[Evaluator.key(matchers)] ?? []
+        return loadedSet(matchers)
+    }
+
+    private func loadedSet(_ matchers: [LabelMatcher]) -> [FetchedSeries] {
+        let set = Set(matchers)
+        return loads.first { $0.matchers == set }?.series ?? []
     }
 
     /// The id of the empty label set, which literals and `vector()` carry.
@@ -189,11 +191,12 @@ final class Evaluator {
 
     private func widen(_ matchers: [LabelMatcher], _ mint: Int64, _ maxt: Int64) {
         selectorMatchers.append(matchers)
-        let k = Evaluator.key(matchers)
-        if let (a, b, m) = ranges[k] {
-            ranges[k] = (min(a, mint), max(b, maxt), m)
+        let set = Set(matchers)
+        if let i = loads.firstIndex(where: { $0.matchers == set }) {
+            loads[i].mint = min(loads[i].mint, mint)
+            loads[i].maxt = max(loads[i].maxt, maxt)
         } else {
-            ranges[k] = (mint, maxt, matchers)
+            loads.append((set, matchers, mint, maxt, []))
         }
     }
 
