@@ -120,21 +120,27 @@ final class Evaluator {
     /// Finds the time range every selector needs and loads its series.
     func prepare(_ expr: Expr) throws(QueryError) {
         collect(expr, from: start, to: end)
-        for i in loads.indices {
+        var selected: [[SeriesData]] = []
+        for load in loads {
             do {
-                loads[i].series = try querier.select(loads[i].written, start: loads[i].mint, end: loads[i].maxt).map { series in
-                    let id = intern(series.labels)
-                    let samples = series.samples
-                    let nonStale = samples.contains { StaleMarker.isStale($0.value) }
-                        ? samples.filter { !StaleMarker.isStale($0.value) } : samples
-                    return FetchedSeries(labels: series.labels, samples: samples, nonStale: nonStale, id: id)
-                }
+                selected.append(try querier.select(load.written, start: load.mint, end: load.maxt))
             } catch let error as QueryError {
                 throw error
             } catch {
                 throw .execution("expanding series: \(error)")
             }
             try checkDeadlineNow()
+        }
+        // Room for every series and as many derived sets (names dropped, groups), so interning
+        // does not grow the index again and again.
+        internIndex.reserveCapacity(2 * selected.reduce(0) { $0 + $1.count } + 16)
+        for (i, found) in selected.enumerated() {
+            loads[i].series = found.map { series in
+                let samples = series.samples
+                let nonStale = samples.contains { StaleMarker.isStale($0.value) }
+                    ? samples.filter { !StaleMarker.isStale($0.value) } : samples
+                return FetchedSeries(labels: series.labels, samples: samples, nonStale: nonStale, id: intern(series.labels))
+            }
         }
         for matchers in selectorMatchers where !dataByMatchers.contains(where: { $0.matchers == matchers }) {
             dataByMatchers.append((matchers, loadedSet(matchers)))

@@ -20,15 +20,14 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-                    source: String, file: String, function: String, line: UInt) {
+    public func log(event: LogEvent) {
         var writer = JSONWriter()
         writer.object { writer in
             writer.field("ts", RFC3339.format(WallClock.nowMilliseconds()))
-            writer.field("level", level.rawValue)
+            writer.field("level", event.level.rawValue)
             writer.field("logger", label)
-            writer.field("msg", message.description)
-            let merged = self.metadata.merging(explicit ?? [:]) { $1 }
+            writer.field("msg", event.message.description)
+            let merged = self.metadata.merging(event.metadata ?? [:]) { $1 }
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
                 writer.field(key, "\(value)")
             }
