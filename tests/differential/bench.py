@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """PromQL latency: Lookout vs Prometheus 2.42 on the differential test's data and queries.
 
-Each query runs --repeat times on each server (alternating, after one warm-up) over one
-keep-alive HTTP connection per server, as Grafana's data source does, with `stats=all`. Two
+Each query runs --repeat times on each server over one keep-alive HTTP connection per server,
+as Grafana's data source does, with `stats=all`: after one warm-up pass, each pass runs every
+query once on each server (which server goes first alternates by pass), so a moment of noise on
+the machine lands in one run of many queries rather than in every run of one. Two
 times are kept per run: the wall time of the whole request seen by this client, and the
 server's own `execTotalTime` (queueing plus evaluation, without HTTP and JSON). The median of
 each per query per server gives two ratios Lookout/Prometheus per query; the script prints the
 highest, then the median and maximum of each kind. Targets (reported, not asserted): median
 ratio <= 0.5, no query above 2. Queries that error on either server are left out. Set
 LOOKOUT_BIN to time a release build.
+
+It first prints each server's round-trip floor as this client sees it: the median wall time of
+`/-/healthy` and of `query=1`, the least a request can cost.
 
 Usage: bench.py [--repeat N] [--filter SUBSTRING] [--top N] [--all] [--sort wall|engine]
 """
@@ -40,7 +45,10 @@ class Client:
     def timed(self, q):
         """(wall seconds, server execTotalTime seconds or None, ok) for one query."""
         path, params = params_of(q)
-        target = path + "?" + urllib.parse.urlencode({**params, "stats": "all"})
+        return self.get(path + "?" + urllib.parse.urlencode({**params, "stats": "all"}))
+
+    def get(self, target):
+        """(wall seconds, execTotalTime seconds or None, ok) for one GET of `target`."""
         for attempt in (1, 2):
             try:
                 t0 = time.perf_counter()
@@ -56,8 +64,16 @@ class Client:
                     return 0.0, None, False
         if response.status != 200:
             return wall, None, False
-        stats = json.loads(body)["data"].get("stats", {}).get("timings", {})
+        if not target.startswith("/api/"):
+            return wall, None, True
+        stats = (json.loads(body)["data"].get("stats") or {}).get("timings", {})
         return wall, stats.get("execTotalTime"), True
+
+    def floor(self, target, runs=300):
+        """Median wall milliseconds of `runs` GETs of `target`, after a few to warm up."""
+        for _ in range(10):
+            self.get(target)
+        return statistics.median(self.get(target)[0] for _ in range(runs)) * 1000
 
 
 def summary(name, ratios):
@@ -83,20 +99,33 @@ def main():
     rows, skipped = [], 0
     with Pair() as pair:
         prometheus, lookout = Client(pair.prometheus.url), Client(pair.lookout.url)
+        floors = [f"{name} /-/healthy {client.floor('/-/healthy'):.3f} ms, query=1 {client.floor('/api/v1/query?query=1'):.3f} ms"
+                  for name, client in (("prometheus", prometheus), ("lookout", lookout))]
+        print("# round-trip floors (median wall, this client): " + "; ".join(floors))
+        answered = []
         for q in qs:
             ok_p = prometheus.timed(q)[2]   # warm-up, also tells whether it succeeds
             ok_l = lookout.timed(q)[2]
-            if not (ok_p and ok_l):
+            if ok_p and ok_l:
+                answered.append(q)
+            else:
                 skipped += 1
-                continue
-            p_runs, l_runs = [], []
-            for _ in range(args.repeat):
-                p_runs.append(prometheus.timed(q))
-                l_runs.append(lookout.timed(q))
-            wall_p = statistics.median(r[0] for r in p_runs)
-            wall_l = statistics.median(r[0] for r in l_runs)
-            exec_p = statistics.median(r[1] or 0.0 for r in p_runs)
-            exec_l = statistics.median(r[1] or 0.0 for r in l_runs)
+        p_runs = {q["id"]: [] for q in answered}
+        l_runs = {q["id"]: [] for q in answered}
+        for n in range(args.repeat):
+            for q in answered:
+                if n % 2 == 0:
+                    p_runs[q["id"]].append(prometheus.timed(q))
+                    l_runs[q["id"]].append(lookout.timed(q))
+                else:
+                    l_runs[q["id"]].append(lookout.timed(q))
+                    p_runs[q["id"]].append(prometheus.timed(q))
+        for q in answered:
+            ps, ls = p_runs[q["id"]], l_runs[q["id"]]
+            wall_p = statistics.median(r[0] for r in ps)
+            wall_l = statistics.median(r[0] for r in ls)
+            exec_p = statistics.median(r[1] or 0.0 for r in ps)
+            exec_l = statistics.median(r[1] or 0.0 for r in ls)
             engine = exec_l / exec_p if exec_p > 0 else float("inf")
             rows.append({"wall": wall_l / wall_p, "engine": engine, "wall_l": wall_l, "wall_p": wall_p,
                          "exec_l": exec_l, "exec_p": exec_p, "q": q})
@@ -116,6 +145,8 @@ def main():
     print(f"total of medians, wall: lookout {sum(r['wall_l'] for r in rows):.2f}s, "
           f"prometheus {sum(r['wall_p'] for r in rows):.2f}s; "
           f"execTotalTime: lookout {sum(r['exec_l'] for r in rows):.2f}s, prometheus {sum(r['exec_p'] for r in rows):.2f}s")
+    print(f"median query, wall: lookout {statistics.median(r['wall_l'] for r in rows) * 1000:.3f} ms, "
+          f"prometheus {statistics.median(r['wall_p'] for r in rows) * 1000:.3f} ms")
     summary("wall time over HTTP", [r["wall"] for r in rows])
     summary("server execTotalTime", [r["engine"] for r in rows])
     return 0
