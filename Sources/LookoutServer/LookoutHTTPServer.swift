@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import LookoutModel
@@ -22,7 +23,9 @@ public enum LookoutHTTPServer {
         }
         return Application(
             router: router(runtime: runtime),
-            server: .http1(configuration: .init(additionalChannelHandlers: [QueryFastPath(runtime: runtime, costs: costs)])),
+            server: HTTPServerBuilder { responder in
+                LookoutHTTP1Channel(responder: responder) { QueryFastPath(runtime: runtime, costs: costs) }
+            },
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "Lookout"),
             services: services,
             onServerRunning: { _ in await onRunning() },

@@ -110,6 +110,22 @@ import Testing
         }
     }
 
+    @Test func aClientAskingToCloseIsAnsweredThenClosed() async throws {
+        try await Self.withServer { port in
+            // The second request must not be answered: the connection ends after the first.
+            let close = "GET /api/v1/query?query=1&time=1 HTTP/1.1\r\nHost: lookout\r\nConnection: close\r\n\r\n"
+            let responses = try await Self.exchange(port: port, close + Self.get("/api/v1/query?query=2&time=1"), responses: 2)
+            try #require(responses.count == 1)
+            #expect(responses[0].head.contains("Connection: close"))
+            #expect(responses[0].body == #"{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}"#)
+
+            // HTTP/1.0 without keep-alive closes too.
+            let old = try await Self.exchange(port: port, "GET /api/v1/query?query=3&time=1 HTTP/1.0\r\n\r\n", responses: 2)
+            try #require(old.count == 1)
+            #expect(old[0].body == #"{"status":"success","data":{"resultType":"scalar","result":[1,"3"]}}"#)
+        }
+    }
+
     @Test func aQueryKnownToBeCheapIsAnsweredWithoutQueueing() async throws {
         // Any first run counts as cheap here, however slow a loaded test machine makes it.
         try await Self.withServer(costs: QueryCostMemory(inlineLimit: .seconds(60))) { port in

@@ -13,15 +13,19 @@ ratio <= 0.5, no query above 2. Queries that error on either server are left out
 LOOKOUT_BIN to time a release build.
 
 It first prints each server's round-trip floor as this client sees it: the median wall time of
-`/-/healthy` and of `query=1`, the least a request can cost.
+`/-/healthy` and of `query=1`, and that of a do-nothing server (null_server.c, when a C compiler
+is at hand) — the least any request can cost on this machine.
 
 Usage: bench.py [--repeat N] [--filter SUBSTRING] [--top N] [--all] [--sort wall|engine]
 """
 import argparse
 import http.client
 import json
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -29,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compare import describe, params_of  # noqa: E402
 from queries import queries  # noqa: E402
-from servers import LOOKOUT_BIN, Pair  # noqa: E402
+from servers import LOOKOUT_BIN, Pair, free_port  # noqa: E402
 
 MEDIAN_TARGET = 0.5
 MAX_TARGET = 2.0
@@ -64,7 +68,7 @@ class Client:
                     return 0.0, None, False
         if response.status != 200:
             return wall, None, False
-        if not target.startswith("/api/"):
+        if "stats=all" not in target:
             return wall, None, True
         stats = (json.loads(body)["data"].get("stats") or {}).get("timings", {})
         return wall, stats.get("execTotalTime"), True
@@ -74,6 +78,31 @@ class Client:
         for _ in range(10):
             self.get(target)
         return statistics.median(self.get(target)[0] for _ in range(runs)) * 1000
+
+
+def null_server_floor():
+    """Median wall ms of a request to null_server.c, or None without a C compiler."""
+    compiler = shutil.which("cc") or shutil.which("clang") or shutil.which("gcc")
+    if compiler is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        binary = Path(tmp) / "null_server"
+        subprocess.run([compiler, "-O2", "-o", str(binary), str(Path(__file__).resolve().parent / "null_server.c")],
+                       check=True)
+        port = free_port()
+        process = subprocess.Popen([str(binary), str(port)])
+        try:
+            for _ in range(100):
+                try:
+                    client = Client(f"http://127.0.0.1:{port}")
+                    client.connection.connect()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            return client.floor("/api/v1/query?query=1")
+        finally:
+            process.kill()
+            process.wait()
 
 
 def summary(name, ratios):
@@ -101,6 +130,9 @@ def main():
         prometheus, lookout = Client(pair.prometheus.url), Client(pair.lookout.url)
         floors = [f"{name} /-/healthy {client.floor('/-/healthy'):.3f} ms, query=1 {client.floor('/api/v1/query?query=1'):.3f} ms"
                   for name, client in (("prometheus", prometheus), ("lookout", lookout))]
+        null = null_server_floor()
+        if null is not None:
+            floors.append(f"do-nothing server {null:.3f} ms")
         print("# round-trip floors (median wall, this client): " + "; ".join(floors))
         answered = []
         for q in qs:

@@ -14,14 +14,14 @@ struct APIParameters {
     }
 
     static func from(_ request: inout Request, maxBodyBytes: Int) async throws -> APIParameters {
-        let body = hasForm(request.method, request.headers[.contentType])
+        let body = hasForm(isPost: request.method == .post, request.headers[.contentType])
             ? try await request.collectBody(upTo: maxBodyBytes) : nil
         return from(query: request.uri.query, body: body)
     }
 
     /// Whether a request's body holds parameters: a form-encoded POST.
-    static func hasForm(_ method: HTTPRequest.Method, _ contentType: String?) -> Bool {
-        method == .post && (contentType?.hasPrefix("application/x-www-form-urlencoded") ?? false)
+    static func hasForm(isPost: Bool, _ contentType: String?) -> Bool {
+        isPost && (contentType?.hasPrefix("application/x-www-form-urlencoded") ?? false)
     }
 
     /// The URL query's pairs followed by the form body's.

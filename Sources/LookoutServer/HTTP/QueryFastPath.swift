@@ -1,11 +1,12 @@
 import Hummingbird
 import Logging
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 
 /// Answers the Prometheus API's read paths (`/api/v1/query`, `/query_range`, `/series`,
-/// `/labels`, `/metadata`, `/query_exemplars`) from the channel pipeline, ahead of Hummingbird's
-/// router; every other request passes through untouched.
+/// `/labels`, `/metadata`, `/query_exemplars`) from the channel pipeline, right after NIO's HTTP
+/// decoder and ahead of Hummingbird's router (`LookoutHTTP1Channel`); every other request passes
+/// through untouched.
 ///
 /// Hummingbird hands each request to a Swift task and the response back to the event loop. For a
 /// query Lookout evaluates in tens of microseconds that hand-off costs more than the query
@@ -19,10 +20,10 @@ import NIOHTTPTypes
 /// requests on the connection wait here, and reads from the socket are held so a pipelining
 /// client cannot grow the queue.
 final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     static let paths: Set<String> = ["/api/v1/query", "/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
                                      "/api/v1/metadata", "/api/v1/query_exemplars"]
@@ -33,6 +34,7 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         var query: String?
         var hasForm: Bool
         var authorization: String?
+        var keepAlive: Bool
         var body: ByteBuffer?
         var tooLarge = false
         var started: ContinuousClock.Instant
@@ -52,7 +54,7 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// Requests passed on to Hummingbird whose response has not ended yet.
     private var passedOn = 0
     /// Parts that arrived while an earlier request was unanswered, in arrival order.
-    private var waiting = CircularBuffer<HTTPRequestPart>()
+    private var waiting = CircularBuffer<HTTPServerRequestPart>()
     private var readHeld = false
     private var draining = false
     private var closeWhenAnswered = false
@@ -84,7 +86,7 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Handles one part in order; false when it has to wait for an earlier answer.
-    private func process(_ part: HTTPRequestPart, context: ChannelHandlerContext) -> Bool {
+    private func process(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) -> Bool {
         switch (state, part) {
         case (.answering, _):
             return false
@@ -99,10 +101,11 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             return false
         case (.idle, .head(let head)) where Self.answersHere(head):
             guard passedOn == 0 else { return false }
-            let (path, query) = Self.split(head.path ?? "")
-            let hasForm = APIParameters.hasForm(head.method, head.headerFields[.contentType])
+            let (path, query) = Self.split(head.uri)
+            let hasForm = APIParameters.hasForm(isPost: head.method == .POST, head.headers.first(name: "content-type"))
             state = .collecting(Pending(path: path, query: query, hasForm: hasForm,
-                                        authorization: head.headerFields[.authorization],
+                                        authorization: head.headers.first(name: "authorization"),
+                                        keepAlive: head.isKeepAlive,
                                         body: hasForm ? context.channel.allocator.buffer(capacity: 0) : nil,
                                         started: .now))
         case (.idle, .head):
@@ -125,9 +128,9 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    static func answersHere(_ head: HTTPRequest) -> Bool {
-        guard head.method == .get || head.method == .post else { return false }
-        return paths.contains(split(head.path ?? "").path)
+    static func answersHere(_ head: HTTPRequestHead) -> Bool {
+        guard head.method == .GET || head.method == .POST else { return false }
+        return paths.contains(split(head.uri).path)
     }
 
     static func split(_ target: String) -> (path: String, query: String?) {
@@ -177,20 +180,23 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func finish(_ reply: APIReply, for pending: Pending, context: ChannelHandlerContext) {
-        var response = HTTPResponse(status: reply.status, headerFields: reply.headers)
-        response.headerFields[.contentLength] = String(reply.body.readableBytes)
-        response.headerFields[.date] = HTTPDate.now()
-        response.headerFields[.server] = "Lookout"
+        var headers = HTTPHeaders()
+        for field in reply.headers { headers.add(name: field.name.rawName, value: field.value) }
+        headers.add(name: "Content-Length", value: String(reply.body.readableBytes))
+        headers.add(name: "Date", value: HTTPDate.now())
+        headers.add(name: "Server", value: "Lookout")
+        if !pending.keepAlive { headers.add(name: "Connection", value: "close") }
         let code = reply.status.code
         routes.runtime.metrics.recordRequest(path: pending.path, code: code, seconds: (ContinuousClock.now - pending.started).inSeconds)
         if code >= 500 {
             logger.warning("request failed", metadata: ["http.path": "\(pending.path)", "http.status": "\(code)"])
         }
-        context.write(wrapOutboundOut(.head(response)), promise: nil)
-        if reply.body.readableBytes > 0 { context.write(wrapOutboundOut(.body(reply.body)), promise: nil) }
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: code), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if reply.body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(reply.body))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         state = .idle
-        if closeWhenAnswered {
+        if closeWhenAnswered || !pending.keepAlive {
             context.close(promise: nil)
             return
         }
