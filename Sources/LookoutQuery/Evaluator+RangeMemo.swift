@@ -84,9 +84,8 @@ extension Evaluator {
 extension Evaluator {
     /// For a range query of a selector, or of a one-argument range function of a selector or of a
     /// subquery whose windows need most of its grid (`fillsWholeGrid`; no `@`, inner expression as
-    /// `prefill` allows), the output
-    /// series computed series by series straight into their sample arrays; nil for any other
-    /// expression, which is then evaluated step by step.
+    /// `prefill` allows), the output series computed series by series straight into their sample
+    /// arrays; nil for any other expression, which is then evaluated step by step.
     ///
     /// Errors match step-by-step evaluation: the sample limit is checked with each step's
     /// selected samples plus the output held from earlier steps, and a function whose output
