@@ -185,32 +185,25 @@ final class CountValuesGroups {
 
     /// The label the value is written to, or nil when the grouping drops it again.
     let valueLabel: String?
-    /// The interned id of each group's labels.
-    private(set) var keyOfGroup: [Int32] = []
     private var groupOfKey: [Key: Int32] = [:]
-    /// Group by labels' id: values that format alike (NaNs with different payloads) share one.
-    private var groupOfLabels: [Int32: Int32] = [:]
+    /// Groups numbered by their labels' id: values that format alike (NaNs with different
+    /// payloads) share one.
+    private let numbering = GroupCache(dropped: [])
 
     init(valueLabel: String?) { self.valueLabel = valueLabel }
 
-    var count: Int { keyOfGroup.count }
+    /// The interned id of each group's labels.
+    var keyOfGroup: [Int32] { numbering.keyOfGroup }
+    var count: Int { numbering.keyOfGroup.count }
 
     /// The group of `value` among inputs whose grouped labels have interned id `base`;
     /// `labels` gives the id of the group's labels when it is new.
     func group(base: Int32, value: Double, labels: () -> Int32) -> Int {
         let key = Key(base: base, bits: value.bitPattern)
         if let known = groupOfKey[key] { return Int(known) }
-        let id = labels()
-        let group: Int32
-        if let known = groupOfLabels[id] {
-            group = known
-        } else {
-            group = Int32(keyOfGroup.count)
-            keyOfGroup.append(id)
-            groupOfLabels[id] = group
-        }
-        groupOfKey[key] = group
-        return Int(group)
+        let group = numbering.group(ofKey: labels(), input: -1)
+        groupOfKey[key] = Int32(group)
+        return group
     }
 }
 
