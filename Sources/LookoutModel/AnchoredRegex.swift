@@ -20,7 +20,7 @@ public final class AnchoredRegex: @unchecked Sendable, Hashable {
         } else {
             literals = nil
             do {
-                regex = try NSRegularExpression(pattern: "^(?:" + pattern + ")$")
+                regex = try RegexCache.compiled("^(?:" + pattern + ")$")
             } catch {
                 throw LabelMatcherError(pattern: pattern, message: "\(error)")
             }

@@ -471,7 +471,7 @@ extension Evaluator {
             do {
                 // RE2's `(?P<name>` is ICU's `(?<name>`.
                 let icu = pattern.replacingOccurrences(of: "(?P<", with: "(?<")
-                regex = try NSRegularExpression(pattern: "^(?:" + icu + ")$")
+                regex = try RegexCache.compiled("^(?:" + icu + ")$")
             } catch {
                 throw .execution("invalid regular expression in label_replace(): \(pattern)")
             }
