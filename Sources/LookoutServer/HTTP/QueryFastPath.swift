@@ -10,7 +10,8 @@ import NIOHTTP1
 ///
 /// Hummingbird hands each request to a Swift task and the response back to the event loop. For a
 /// query Lookout evaluates in tens of microseconds that hand-off costs more than the query
-/// (measured on 2 cores: 105 µs of CPU per request through the router, 46 µs here). This handler
+/// (measured on 2 cores: 105 µs of CPU per request through the router, under half that here;
+/// README, "PromQL latency"). This handler
 /// reads the request on the event loop, evaluates it exactly as the route does (same auth check,
 /// parameters, `PrometheusAPIRoutes.respond`, request metrics) on `BlockingWork`'s threads, or on
 /// the event loop itself when `QueryCostMemory` knows it to be cheap, and writes the answer from
