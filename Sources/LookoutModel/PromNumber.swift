@@ -38,6 +38,11 @@ public enum PromNumber {
     /// Go's `strconv.FormatFloat(v, 'f', -1, 64)`: shortest round-trip digits, never an exponent.
     public static func formatPlain(_ v: Double) -> String {
         if let special = special(v) { return special }
+        // Swift prints the same shortest digits; without an exponent only a trailing ".0" differs.
+        let text = v.description
+        if !text.utf8.contains(UInt8(ascii: "e")) {
+            return text.utf8.last == UInt8(ascii: "0") && text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+        }
         let (negative, digits, point) = decimalDigits(v)
         return (negative ? "-" : "") + plainDigits(digits, point: point)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LookoutModel
 
@@ -24,5 +25,22 @@ import Testing
         #expect(PromNumber.seconds(1_435_781_451_000) == "1435781451")
         #expect(PromNumber.seconds(1_435_781_451_500) == "1435781451.5")
         #expect(PromNumber.seconds(-1_500) == "-1.5")
+    }
+
+    /// `formatPlain` prints Swift's own digits when they carry no exponent; the digit-by-digit
+    /// path it skips must agree for every magnitude and sign.
+    @Test func plainFastPathAgreesWithTheDigitPath() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50_000 {
+            let magnitude = Double.random(in: -30...30, using: &generator)
+            var v = (Double.random(in: 1..<10, using: &generator) * Foundation.pow(10, magnitude.rounded(.down)))
+            if Bool.random(using: &generator) { v = v.rounded() }
+            if Bool.random(using: &generator) { v = -v }
+            guard v != 0 else { continue } // zeros are printed before either path
+            let (negative, digits, point) = PromNumber.decimalDigits(v)
+            let expected = (negative ? "-" : "") + PromNumber.plainDigits(digits, point: point)
+            #expect(PromNumber.formatPlain(v) == expected, "\(v)")
+            if PromNumber.formatPlain(v) != expected { return }
+        }
     }
 }
