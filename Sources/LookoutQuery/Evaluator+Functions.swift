@@ -69,8 +69,7 @@ extension Evaluator {
 
     /// A range function's output at `t`; `function` nil is `absent_over_time`.
     func evalRangeFunction(_ function: RangeFunction?, _ args: [Expr], matrixIndex: Int, at t: Int64) throws(QueryError) -> [VSample] {
-        var arg = args[matrixIndex]
-        while case .paren(let inner) = arg { arg = inner }
+        let arg = args[matrixIndex].unwrapped
         if let function, args.count == 1, case .matrixSelector(let vs, let range) = arg,
            let memoized = try memoizedRange(function, vs, range, at: t) {
             return memoized
@@ -228,8 +227,7 @@ extension Evaluator {
     }
 
     func absentLabels(_ expr: Expr) -> Labels {
-        var inner = expr
-        while case .paren(let e) = inner { inner = e }
+        let inner = expr.unwrapped
         let matchers: [LabelMatcher]
         switch inner {
         case .vectorSelector(let vs): matchers = vs.matchers

@@ -92,8 +92,7 @@ extension Evaluator {
     /// series could share labels is left to the step-by-step path.
     func seriesMajor(_ expr: Expr) throws(QueryError) -> [SeriesData]? {
         guard step > 0 else { return nil }
-        var e = expr
-        while case .paren(let inner) = e { e = inner }
+        let e = expr.unwrapped
         let steps = Int((end - start) / step) + 1
         var counts = [Int](repeating: 0, count: steps)  // samples each step selects
         var outputs = [Int](repeating: 0, count: steps) // points each step outputs
@@ -119,19 +118,9 @@ extension Evaluator {
             }
             outputs = counts
         case .call(.range(let function), let args) where args.count == 1:
-            var arg = args[0]
-            while case .paren(let inner) = arg { arg = inner }
             guard function.slides else { return nil }
-            let series: [FetchedSeries], range: Int64, offset: Int64
-            switch arg {
-            case .matrixSelector(let vs, let r) where vs.at == nil:
-                (series, range, offset) = (loaded(vs.matchers), r, vs.offset)
-            case .subquery(let sq) where sq.at == nil && fillsWholeGrid(sq):
-                guard let filled = try prefilledSeries(of: sq, first: start, last: end) else { return nil }
-                (series, range, offset) = (filled, sq.range, sq.offset)
-            default:
-                return nil
-            }
+            if case .subquery(let sq) = args[0].unwrapped, !fillsWholeGrid(sq) { return nil }
+            guard let (series, range, offset) = try slidingInput(args[0], first: start, last: end) else { return nil }
             let outLabels = rangeOutputLabels(function, series)
             guard !mayCollide(outLabels) else { return nil }
             for (index, s) in series.enumerated() {
@@ -184,8 +173,7 @@ extension Evaluator {
             memo.prefilled = first...last
             return true
         }
-        var e = expr
-        while case .paren(let inner) = e { e = inner }
+        let e = expr.unwrapped
         switch e {
         case .vectorSelector(let vs) where vs.at == nil:
             let series = loaded(vs.matchers)
@@ -206,19 +194,8 @@ extension Evaluator {
         case .aggregate(let agg):
             guard try prefillAggregation(memo, agg, first: first, interval: interval, steps: steps) else { return false }
         case .call(.range(let function), let args) where args.count == 1:
-            var arg = args[0]
-            while case .paren(let inner) = arg { arg = inner }
-            guard function.slides else { return false }
-            let series: [FetchedSeries], range: Int64, offset: Int64
-            switch arg {
-            case .matrixSelector(let vs, let r) where vs.at == nil:
-                (series, range, offset) = (loaded(vs.matchers), r, vs.offset)
-            case .subquery(let inner) where inner.at == nil:
-                guard let filled = try prefilledSeries(of: inner, first: first, last: last) else { return false }
-                (series, range, offset) = (filled, inner.range, inner.offset)
-            default:
-                return false
-            }
+            guard function.slides,
+                  let (series, range, offset) = try slidingInput(args[0], first: first, last: last) else { return false }
             guard Int64(series.count) * points <= Evaluator.rangeMemoBudget else { return false }
             let outLabels = rangeOutputLabels(function, series)
             guard !mayCollide(outLabels) else { return false }
@@ -245,8 +222,7 @@ extension Evaluator {
         case .sum, .avg, .min, .max, .count, .group, .stddev, .stdvar: break
         case .topk, .bottomk, .quantile, .countValues: return false
         }
-        var e = agg.expr
-        while case .paren(let inner) = e { e = inner }
+        let e = agg.expr.unwrapped
         guard case .vectorSelector(let vs) = e, vs.at == nil else { return false }
         let series = loaded(vs.matchers)
         guard Int64(series.count) * Int64(steps) <= Evaluator.rangeMemoBudget else { return false }
@@ -287,6 +263,22 @@ extension Evaluator {
             memo.fill(internedLabels[Int(key)], key, points, evaluator: self)
         }
         return true
+    }
+
+    /// What a sliding range function reads from its argument (no `@`): a matrix selector's
+    /// loaded series, or a subquery's points over every window of a grid from `first` to `last`,
+    /// with the window's range and offset; nil for any other argument, or a subquery whose inner
+    /// expression `prefill` cannot fill.
+    func slidingInput(_ arg: Expr, first: Int64, last: Int64) throws(QueryError) -> (series: [FetchedSeries], range: Int64, offset: Int64)? {
+        switch arg.unwrapped {
+        case .matrixSelector(let vs, let range) where vs.at == nil:
+            return (loaded(vs.matchers), range, vs.offset)
+        case .subquery(let sq) where sq.at == nil:
+            guard let filled = try prefilledSeries(of: sq, first: first, last: last) else { return nil }
+            return (filled, sq.range, sq.offset)
+        default:
+            return nil
+        }
     }
 
     /// Whether a range query's windows of subquery `sq` need at least half of the points of its

@@ -108,6 +108,13 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The expression inside any parentheses around it.
+    var unwrapped: Expr {
+        var e = self
+        while case .paren(let inner) = e { e = inner }
+        return e
+    }
+
     /// Whether the expression reads no series and its value does not depend on the time it is
     /// evaluated at (only literals, and no `time()`, `timestamp()` or date function defaulting to
     /// the evaluation time), so every step of a subquery over it has the same value.
