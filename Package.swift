@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Lookout: one binary for metrics, logs, traces and alerts. Targets follow the data flow in
-/// `DESIGN.md`: Model → Formats → Storage → Query → Scrape → Server → the `lookout` executable.
+/// `docs/architecture.md`: Model → Formats → Storage → Query → Scrape → Server → the `lookout` executable.
 let package = Package(
     name: "Lookout",
     platforms: [.macOS(.v15)],

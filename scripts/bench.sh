@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(swift build -c release --show-bin-path)/lookout-bench
-testdata=${LOOKOUT_TESTDATA:-../shared/testdata}
+testdata=${LOOKOUT_TESTDATA:-Tests/Fixtures}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "# $(date -u +%F) on $(nproc) cores, $(uname -m)"

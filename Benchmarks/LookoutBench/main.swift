@@ -124,7 +124,7 @@ case "disk":
     var random = SplitMix(state: 42)
     let series = exposition.samples.map { $0.labels }
     var values = exposition.samples.map { $0.value }
-    // How each node_exporter series moves between scrapes (see README "Performance"):
+    // How each node_exporter series moves between scrapes (see docs/performance.md, "the drift model"):
     // - counters: half of them move every scrape — CPU-seconds by 2-decimal steps, byte counters by
     //   integers up to 20k, others by small integers; the rest (errors, drops) stay put;
     // - `*_duration_seconds` and `*_seconds` gauges other than timestamps: a fresh value every

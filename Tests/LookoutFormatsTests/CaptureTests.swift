@@ -3,7 +3,7 @@ import LookoutFormats
 import LookoutModel
 import Testing
 
-/// Real captures from `shared/testdata/exposition` parse, with spot checks of values and metadata.
+/// Real captures from `Tests/Fixtures/exposition` parse, with spot checks of values and metadata.
 @Suite struct CaptureTests {
     /// Lines that are neither comments nor blank: one sample each in the text format.
     private func sampleLineCount(_ bytes: [UInt8]) -> Int {
