@@ -4,8 +4,9 @@ import LookoutScrape
 import LookoutStorage
 import ServiceLifecycle
 
-/// The collector's background work as one `Service`: opens the store (replaying the WAL), then
-/// scrapes and enforces retention until shutdown, then stops scraping, flushes and closes the store.
+/// The collector's background work as one `Service`: opens the data directory with its stores
+/// (replaying the WAL), then scrapes and enforces retention until shutdown, then stops scraping,
+/// writes due partitions and closes the data directory (a final checkpoint).
 public struct Collector: Service {
     let runtime: LookoutRuntime
     let progress: (@Sendable (Int64, Int64) -> Void)?
@@ -18,9 +19,10 @@ public struct Collector: Service {
     public func run() async throws {
         let config = runtime.config
         let logger = runtime.logger
-        let options = StorageOptions(retention: config.storage.retention, fsync: config.storage.fsync)
         logger.info("opening storage", metadata: ["storage.path": "\(config.storage.path)"])
-        let store = try MetricStore(directory: config.storage.path, options: options, logger: logger, progress: progress)
+        let data = try DataDirectory(path: config.storage.path, wal: WALOptions(fsync: config.storage.fsync), logger: logger)
+        let store = try MetricStore(data: data, options: StorageOptions(retention: config.storage.retention), logger: logger)
+        try data.open(progress: progress)
         logger.info("storage ready", metadata: [
             "storage.head_series": "\(store.stats.headSeries)",
             "storage.wal_records_replayed": "\(store.stats.walRecordsReplayed)",
@@ -47,6 +49,7 @@ public struct Collector: Service {
         }
         logger.info("flushing and closing storage")
         try store.close()
+        try data.close()
         logger.info("storage closed")
     }
 }

@@ -33,6 +33,13 @@ enum FileIO {
         if Glibc.fsync(fd) != 0 { throw error("fsync", path) }
     }
 
+    /// Opens `path`, fsyncs it and closes it (after a truncate, before anything depends on it).
+    static func fsync(path: String) throws {
+        let fd = try open(path, flags: O_RDWR)
+        defer { Glibc.close(fd) }
+        try fsync(fd, path: path)
+    }
+
     /// Fsyncs a directory so that file creations, renames and deletions in it are durable.
     static func fsyncDirectory(_ path: String) throws {
         let fd = try open(path, flags: O_RDONLY | O_DIRECTORY)

@@ -6,12 +6,12 @@ import Logging
 import LookoutModel
 import Synchronization
 
-/// The metric store. Thread-safe.
+/// The metric store: the head of recent samples, sealed partitions under `metrics/`, and the metric
+/// tables of the data directory's index. Thread-safe.
 ///
-/// Layout under `directory`: `index.sqlite` (series, postings, chunk locations,
-/// `docs/format/index.md`), `wal/` (write-ahead log, `docs/format/wal.md`),
-/// `metrics/<partitionStartMs>/chunks-000001` (sealed partitions, `docs/format/segments.md`), and
-/// `LOCK` (a POSIX lock held while open, so two processes never share a store).
+/// It lives in a `DataDirectory` as the WAL participant for record types 1–15: `index.sqlite`
+/// (`metric_series`, postings, chunk locations, `docs/format/index.md`), `wal/` (`docs/format/wal.md`),
+/// and its own `metrics/<partitionStartMs>/chunks-000001` (sealed partitions, `docs/format/segments.md`).
 ///
 /// The head keeps, per series, an open XOR chunk (`docs/format/chunks.md`) and the chunks cut since the
 /// last written partition; a background pass (after async appends, every 10 s) re-encodes cut chunks
@@ -19,16 +19,17 @@ import Synchronization
 ///
 /// Durability rules:
 /// 1. An append is applied to the head and its WAL record enqueued under one lock, so WAL order is
-///    apply order; it returns only once that record is durable per `StorageOptions.fsync`.
+///    apply order; it returns only once that record is durable per the data directory's `WALOptions.fsync`.
 /// 2. Out-of-order and duplicate samples are not logged, so replay sees exactly the accepted samples.
 /// 3. A partition is written only once its window plus the grace period is over, judged by the newest
 ///    head sample but never past the wall clock (`StorageOptions.clock`); from then on samples older than
 ///    its end are rejected (`StorageStats.minValidTime`), so a written partition never changes. Samples
 ///    more than one partition duration ahead of the wall clock are rejected as out of bounds, so one
 ///    sample in the wrong unit cannot close the current partitions.
-/// 4. Partition file first (fsynced, renamed), then its index rows and `flushed_until` in one SQLite
-///    transaction, then a WAL checkpoint, then old WAL segments are deleted. A crash between any two
-///    steps replays the WAL again; samples below `flushed_until` are dropped during replay.
+/// 4. Partition file first (fsynced, renamed), then its index rows and `metrics.flushed_until` in one
+///    SQLite transaction, then a checkpoint of the whole data directory, then old WAL segments are
+///    deleted. A crash between any two steps replays the WAL again; samples below
+///    `metrics.flushed_until` are dropped during replay.
 /// 5. On open a torn WAL tail is cut and everything before it replayed; corruption before the tail is
 ///    an error (`StorageError.Code.corruption`) naming the file and offset.
 /// 6. After a WAL write or fsync fails, every append fails (without touching the head) until the store is
@@ -38,16 +39,18 @@ import Synchronization
 /// `headLock`; the WAL and the index have their own locks, which may be taken while holding `headLock`
 /// but never the other way round (retention holds `headLock` while deleting index rows, so no append
 /// revives a series under an id being deleted). `flushLock` lets one thread at a time write partitions.
-public final class MetricStore: MetricQuerier, @unchecked Sendable {
+public final class MetricStore: MetricQuerier, WALParticipant, @unchecked Sendable {
+    /// The data directory (`metrics/` lives under it).
     public let directory: String
     public let options: StorageOptions
     let logger: Logger
-    let wal: WriteAheadLog
+    let data: DataDirectory
+    /// Whether `close()` also closes `data` (the store opened it itself).
+    private let ownsData: Bool
     let index: SeriesIndex
+    var wal: WriteAheadLog { data.wal }
 
     let headLock = NSLock()
-    /// Descriptor of `directory/LOCK`, holding a POSIX write lock while the store is open.
-    private let lockFD: Int32
     var byLabels = HeadSeriesSet()
     var byRef: [UInt64: MemSeries] = [:]
     private var unindexed: [(ref: UInt64, labels: Labels)] = []
@@ -58,74 +61,98 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
     private var counters = StorageStats()
     private var closed = false
     private let flushLock = NSLock()
-    /// Partition writes under way: each holds the index for its whole row insert.
+    /// Partition writes under way: each holds the series index for its whole row insert.
     private let partitionWrites = Atomic<Int>(0)
     private var flushScheduled = false
     private var symbols = LabelSymbols()
     private var lastCompaction: UInt64 = DispatchTime.now().uptimeNanoseconds
-    /// Whether `index.sqlite` may hold series that are not in the head (then a new label set must be
+    /// Whether the index may hold series that are not in the head (then a new label set must be
     /// looked up there to reuse its id). False for a fresh store until the first partition is written.
     private var indexHasOtherSeries = true
+    /// What WAL replay rebuilds, until `didReplay` installs it.
+    private var replay: ReplayState?
+    private var replayStarted = Date()
     /// Test hook: called by `enforceRetention(now:)`, holding `headLock`, just before it deletes index rows.
     var retentionWillDelete: (() -> Void)?
 
-    /// Opens or creates the store under `directory` (creates index.sqlite, wal/, metrics/), cuts a torn
-    /// WAL tail by CRC, replays the WAL into the head. `progress` is called during replay with
-    /// (done, total) bytes.
-    public init(directory: String, options: StorageOptions = .init(), logger: Logger,
-                progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws {
+    /// Creates the metric store of a data directory and registers it there; the store is usable once
+    /// `data.open()` has replayed the WAL. Creates `metrics/`.
+    public convenience init(data: DataDirectory, options: StorageOptions = .init(), logger: Logger) throws {
+        try self.init(data: data, options: options, logger: logger, ownsData: false)
+    }
+
+    private init(data: DataDirectory, options: StorageOptions, logger: Logger, ownsData: Bool) throws {
         guard options.partitionDuration > 0, options.samplesPerChunk > 0 else {
             throw StorageError(.invalidArgument, "partitionDuration and samplesPerChunk must be positive")
         }
-        self.directory = directory
+        self.directory = data.path
         self.options = options
         self.logger = logger
-        let fm = FileManager.default
+        self.data = data
+        self.ownsData = ownsData
         do {
-            try fm.createDirectory(atPath: directory + "/wal", withIntermediateDirectories: true)
-            try fm.createDirectory(atPath: directory + "/metrics", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: data.path + "/metrics", withIntermediateDirectories: true)
         } catch {
-            throw StorageError(.io, "cannot create store directories: \(error)", file: directory)
+            throw StorageError(.io, "cannot create the metrics directory: \(error)", file: data.path)
         }
-        lockFD = try Self.lockDirectory(directory)
-        // Until the store is fully open, every failure releases what was acquired so far: the LOCK
-        // descriptor, the index and the WAL (with its writer thread).
-        var openedIndex: SeriesIndex?
-        var openedWAL: WriteAheadLog?
+        index = SeriesIndex(database: data.index)
+        minValidTime = try index.flushedUntil() ?? .min
         var state = ReplayState()
-        let started = Date()
+        state.partitionDuration = options.partitionDuration
+        state.samplesPerChunk = options.samplesPerChunk
+        replay = state
+        try data.register(self)
+    }
+
+    /// Opens or creates a data directory holding only metrics under `directory` (index.sqlite, wal/,
+    /// metrics/), cuts a torn WAL tail by CRC and replays the WAL into the head; `close()` closes the
+    /// directory too. `progress` is called during replay with (done, total) bytes.
+    public convenience init(directory: String, options: StorageOptions = .init(), logger: Logger,
+                            progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws {
+        let data = try DataDirectory(path: directory, wal: options.wal, logger: logger)
         do {
-            let index = try SeriesIndex(path: directory + "/index.sqlite")
-            openedIndex = index
-            minValidTime = try index.meta("flushed_until") ?? .min
-            state.partitionDuration = options.partitionDuration
-            state.samplesPerChunk = options.samplesPerChunk
-            let firstSegment = try Self.replay(walDirectory: directory + "/wal", into: &state, minValidTime: minValidTime,
-                                               progress: progress)
-            openedWAL = try WriteAheadLog(directory: directory + "/wal", mode: options.fsync,
-                                          segmentBytes: options.walSegmentBytes, firstSegment: firstSegment, logger: logger)
+            try self.init(data: data, options: options, logger: logger, ownsData: true)
         } catch {
-            openedIndex?.close()
-            Glibc.close(lockFD)
+            data.abandon()
             throw error
         }
-        index = openedIndex!
-        wal = openedWAL!
         do {
-            try installReplayed(state)
-            logger.info("metric store opened", metadata: [
-                "storage.path": "\(directory)", "storage.head_series": "\(byLabels.count)",
-                "storage.wal_records_replayed": "\(counters.walRecordsReplayed)",
-                "storage.replay_seconds": "\(Date().timeIntervalSince(started))",
-            ])
-            try maybeFlush()
+            try data.open(progress: progress)
         } catch {
+            headLock.lock()
             closed = true
-            try? wal.close() // stops the writer thread
-            index.close()
-            Glibc.close(lockFD)
+            headLock.unlock()
+            data.abandon()
             throw error
         }
+    }
+
+    // MARK: WAL participant
+
+    public var walName: String { "metrics" }
+    public var walRecordTypes: ClosedRange<UInt8> { 1...15 }
+
+    public func replayRecord(type: UInt8, payload: [UInt8]) throws -> Bool {
+        guard var state = replay else { return true }
+        replay = nil // apply in place, without copying the state
+        defer { replay = state }
+        return Self.apply(type: type, payload: payload, to: &state, minValidTime: minValidTime)
+    }
+
+    public func didReplay(recordsReplayed: Int) throws {
+        guard var state = replay else { return }
+        replay = nil
+        state.records = recordsReplayed
+        try installReplayed(state)
+        logger.info("metric store opened", metadata: [
+            "storage.path": "\(directory)", "storage.head_series": "\(byLabels.count)",
+            "storage.wal_records_replayed": "\(counters.walRecordsReplayed)",
+            "storage.replay_seconds": "\(Date().timeIntervalSince(replayStarted))",
+        ])
+    }
+
+    public func didOpen() throws {
+        try maybeFlush()
     }
 
     /// Installs the head rebuilt by WAL replay and indexes its new series.
@@ -143,19 +170,6 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         counters.walRecordsReplayed = state.records
         try indexPending()
         indexHasOtherSeries = try index.seriesCount() > byLabels.count
-    }
-
-    /// Takes a POSIX record lock on `directory/LOCK` so that a second process cannot open the same
-    /// store (the lock is per process and dies with it, so a crash never leaves a stale lock).
-    private static func lockDirectory(_ directory: String) throws -> Int32 {
-        let path = directory + "/LOCK"
-        let fd = try FileIO.open(path, flags: O_RDWR | O_CREAT)
-        if lockf(fd, F_TLOCK, 0) != 0 {
-            let error = FileIO.error("lock", path)
-            Glibc.close(fd)
-            throw StorageError(.io, "the store is in use by another process: \(error.message)", file: path)
-        }
-        return fd
     }
 
     // MARK: Append
@@ -371,8 +385,8 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         s.headChunks = byLabels.values.reduce(0) { $0 + $1.chunks.count + ($1.open == nil ? 0 : 1) }
         s.minValidTime = minValidTime
         headLock.unlock()
-        (s.walFsyncs, s.walFsyncSecondsTotal) = wal.fsyncStats
-        s.walBytes = wal.totalBytes
+        (s.walFsyncs, s.walFsyncSecondsTotal) = data.walFsyncStats
+        s.walBytes = data.walBytes
         return s
     }
 
@@ -565,7 +579,7 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
             "storage.partition": "\(p)", "storage.series": "\(collected.count)",
             "storage.bytes": "\(bytes.count)", "storage.head_series_dropped": "\(dropped)",
         ])
-        try checkpoint()
+        try data.checkpoint()
     }
 
     /// Re-encodes a series' chunks of one partition as few chunks as possible (≤ 65,535 samples each).
@@ -592,18 +606,13 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         return out
     }
 
-    /// Rotates the WAL and writes a checkpoint holding every head series and chunk, so the older
-    /// segments can be deleted. With `compress` (at close) every chunk is stored in its smallest codec.
-    func checkpoint(compress: Bool = false) throws {
+    /// Writes every head series and chunk as WAL records for a checkpoint of the data directory
+    /// (`WALParticipant`); with `final` (at close) every chunk is stored in its smallest codec.
+    public func checkpointRecords(into records: inout [UInt8], final: Bool) throws {
         headLock.lock()
-        let index: Int
-        do { index = try wal.rotate() } catch {
-            headLock.unlock()
-            throw error
-        }
         let snapshot = byLabels.values.map { ($0.ref, $0.labels, $0.allChunks) }
+        counters.checkpoints += 1
         headLock.unlock()
-        var records: [UInt8] = []
         var batch: [(ref: UInt64, labels: Labels)] = []
         for (ref, labels, _) in snapshot {
             batch.append((ref, labels))
@@ -615,18 +624,14 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         if !batch.isEmpty { WALRecord.encodeSeries(&records, batch) }
         for (ref, _, chunks) in snapshot {
             for c in chunks {
-                if compress && c.codec == .xor {
-                    let (codec, data) = ChunkCodec.smallest(xor: c.bytes)
-                    WALRecord.encodeChunk(&records, ref: ref, codec: codec, chunk: data)
+                if final && c.codec == .xor {
+                    let (codec, bytes) = ChunkCodec.smallest(xor: c.bytes)
+                    WALRecord.encodeChunk(&records, ref: ref, codec: codec, chunk: bytes)
                 } else {
                     WALRecord.encodeChunk(&records, ref: ref, codec: c.codec, chunk: c.bytes)
                 }
             }
         }
-        try wal.writeCheckpoint(index: index, records: records)
-        headLock.lock()
-        counters.checkpoints += 1
-        headLock.unlock()
     }
 
     // MARK: Retention
@@ -662,7 +667,8 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
 
     // MARK: Close
 
-    /// Writes due partitions, checkpoints the WAL, closes the WAL and the index. Idempotent.
+    /// Writes due partitions and stops accepting appends; a store that opened its own data directory
+    /// (`init(directory:)`) also closes it, which checkpoints the WAL. Idempotent.
     public func close() throws {
         headLock.lock()
         if closed {
@@ -672,18 +678,16 @@ public final class MetricStore: MetricQuerier, @unchecked Sendable {
         closed = true
         headLock.unlock()
         flushLock.lock()
-        defer { flushLock.unlock() }
         var firstError: (any Error)?
         do {
             while let p = duePartition() { try writePartition(p) }
-            try checkpoint(compress: true)
         } catch {
             firstError = error
         }
-        do { try wal.close() } catch { firstError = firstError ?? error }
-        try? index.checkpoint()
-        index.close()
-        Glibc.close(lockFD)
+        flushLock.unlock()
+        if ownsData {
+            do { try data.close() } catch { firstError = firstError ?? error }
+        }
         if let firstError { throw firstError }
     }
 }

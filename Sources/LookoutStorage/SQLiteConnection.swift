@@ -43,6 +43,14 @@ final class SQLiteConnection {
         return Statement(handle: s!, connection: self)
     }
 
+    /// The first column of the first row of `sql`, or nil without rows; the statement is reset
+    /// afterwards, so it holds no lock on the tables it read.
+    func scalar(_ sql: String) throws -> Int64? {
+        let s = try statement(sql)
+        defer { sqlite3_reset(s.handle) }
+        return try s.step() ? s.int64(0) : nil
+    }
+
     func error(_ what: String) -> StorageError {
         StorageError(.index, "\(what): \(String(cString: sqlite3_errmsg(db)))", file: path)
     }

@@ -2,22 +2,13 @@
 import Glibc
 #endif
 
-/// When an append's WAL record is fsynced before the append returns.
-public enum FsyncMode: Sendable, Equatable {
-    /// Group commit: concurrent appends share one fsync; an append returns once its record is durable.
-    case batch
-    /// Every append writes and fsyncs its own record before returning.
-    case always
-    /// Appends return after `write(2)`; a background timer fsyncs every `milliseconds`.
-    case interval(milliseconds: Int64)
-}
-
-/// Tunables of a `MetricStore`.
+/// Tunables of a `MetricStore`; `wal` is used when the store opens a data directory of its own
+/// (`MetricStore(directory:)`), otherwise the data directory's `WALOptions` apply.
 public struct StorageOptions: Sendable {
     /// How long partitions are kept, in milliseconds (whole partitions are deleted).
     public var retention: Int64 = 15 * 86_400_000
-    /// Durability of an acknowledged append.
-    public var fsync: FsyncMode = .batch
+    /// The WAL of a data directory the store opens itself.
+    public var wal = WALOptions()
     /// Width of a time partition under `metrics/`, in milliseconds.
     public var partitionDuration: Int64 = 2 * 3_600_000
     /// A partition is written to disk once the newest head sample, and the wall clock, are this far past
@@ -25,8 +16,6 @@ public struct StorageOptions: Sendable {
     /// Defaults to half the partition duration when nil. Samples older than the written partitions are
     /// rejected as out of order.
     public var partitionGrace: Int64? = nil
-    /// Size at which a WAL segment file is closed and a new one started.
-    public var walSegmentBytes: Int64 = 64 << 20
     /// Samples per head chunk before it is cut (Prometheus uses 120).
     public var samplesPerChunk: Int = 120
     /// Re-encode sealed chunks with zlib when written to a partition, when that is smaller.
@@ -40,10 +29,9 @@ public struct StorageOptions: Sendable {
                 walSegmentBytes: Int64 = 64 << 20, samplesPerChunk: Int = 120,
                 compressSegments: Bool = true) {
         self.retention = retention
-        self.fsync = fsync
+        self.wal = WALOptions(fsync: fsync, segmentBytes: walSegmentBytes)
         self.partitionDuration = partitionDuration
         self.partitionGrace = partitionGrace
-        self.walSegmentBytes = walSegmentBytes
         self.samplesPerChunk = samplesPerChunk
         self.compressSegments = compressSegments
     }

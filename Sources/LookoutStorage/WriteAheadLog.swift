@@ -246,9 +246,10 @@ final class WriteAheadLog: @unchecked Sendable {
     }
 
     /// Writes `records` as `checkpoint.<index>` (`FileIO.writeAtomically`), then deletes the segments
-    /// below `index` and older checkpoints.
-    func writeCheckpoint(index: Int, records: [UInt8]) throws {
+    /// below `index` and older checkpoints. `beforeDeleting` runs once the checkpoint is durable.
+    func writeCheckpoint(index: Int, records: [UInt8], beforeDeleting: () throws -> Void = {}) throws {
         try FileIO.writeAtomically(records, to: directory + "/" + WriteAheadLog.checkpointName(index))
+        try beforeDeleting()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
             if let n = Int(name), n < index {
                 unlink(directory + "/" + name)

@@ -1,0 +1,65 @@
+/// The versions of `index.sqlite`'s schema and the migrations between them, applied in order on
+/// open, each in its own transaction that also sets `PRAGMA user_version`. A signal that needs tables
+/// adds a migration at the end; a version is never changed once released. `docs/format/index.md`
+/// lists what each version holds.
+enum IndexSchema {
+    struct Migration: Sendable {
+        /// The `user_version` this migration brings the database to.
+        let version: Int64
+        let summary: String
+        let apply: @Sendable (SQLiteConnection) throws -> Void
+    }
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, summary: "metric tables named per signal", apply: metricTables),
+    ]
+
+    /// The version a database has once opened by this build.
+    static var version: Int64 { migrations.last!.version }
+
+    static func version(of db: SQLiteConnection) throws -> Int64 {
+        try db.scalar("PRAGMA user_version") ?? 0
+    }
+
+    /// Brings `db` to `version`; refuses a database written by a newer Lookout.
+    static func migrate(_ db: SQLiteConnection) throws {
+        let current = try version(of: db)
+        guard current <= version else {
+            throw StorageError(.index, "index.sqlite has schema version \(current), newer than this Lookout's \(version); "
+                               + "open it with the release that wrote it", file: db.path)
+        }
+        for m in migrations where m.version > current {
+            try db.transaction {
+                try m.apply(db)
+                try db.exec("PRAGMA user_version = \(m.version)")
+            }
+        }
+    }
+
+    /// Version 1. A database from before the shared data directory (`user_version` 0, tables
+    /// `series`, `label_postings`, `chunks`, key `flushed_until`) has its tables renamed; a new
+    /// database gets them created.
+    private static func metricTables(_ db: SQLiteConnection) throws {
+        if try db.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'series'") != nil {
+            try db.exec("""
+                ALTER TABLE series RENAME TO metric_series;
+                ALTER TABLE label_postings RENAME TO metric_label_postings;
+                ALTER TABLE chunks RENAME TO metric_chunks;
+                DROP INDEX IF EXISTS series_by_labels;
+                UPDATE meta SET key = 'metrics.flushed_until' WHERE key = 'flushed_until';
+                DELETE FROM meta WHERE key = 'format_version';
+                """)
+        }
+        try db.exec("""
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS metric_series(id INTEGER PRIMARY KEY, labels TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS metric_series_by_labels ON metric_series(labels);
+            CREATE TABLE IF NOT EXISTS metric_label_postings(name TEXT NOT NULL, value TEXT NOT NULL,
+                series_id INTEGER NOT NULL, PRIMARY KEY(name, value, series_id)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS metric_chunks(series_id INTEGER NOT NULL, min_t INTEGER NOT NULL,
+                max_t INTEGER NOT NULL, partition INTEGER NOT NULL, file INTEGER NOT NULL,
+                offset INTEGER NOT NULL, length INTEGER NOT NULL,
+                PRIMARY KEY(series_id, min_t)) WITHOUT ROWID;
+            """)
+    }
+}
