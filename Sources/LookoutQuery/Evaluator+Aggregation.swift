@@ -96,15 +96,9 @@ extension Evaluator {
             switch agg.op {
             case .quantile: value = quantileOf(q, members[slot].map(\.value))
             case .topk, .bottomk:
-                let top = agg.op == .topk
-                // NaN ranks below every number for topk and above for bottomk: it is kept last.
-                let sorted = members[slot].enumerated().sorted { a, b in
-                    let x = a.element.value, y = b.element.value
-                    if x.isNaN != y.isNaN { return y.isNaN }
-                    if x == y || (x.isNaN && y.isNaN) { return a.offset < b.offset }
-                    return top ? x > y : x < y
+                for m in TopKSelection.select(members[slot], k: k, bottom: agg.op == .bottomk) {
+                    out.append(VSample(labels: m.labels, time: t, value: m.value, id: m.id))
                 }
-                for m in sorted.prefix(k) { out.append(VSample(labels: m.element.labels, time: t, value: m.element.value, id: m.element.id)) }
                 continue
             default: value = accumulators[slot].result(agg.op)
             }

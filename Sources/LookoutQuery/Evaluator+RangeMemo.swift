@@ -103,16 +103,9 @@ extension Evaluator {
             guard !mayCollide(series.map { ($0.labels, $0.id) }) else { return nil }
             for s in series {
                 var points: [Sample] = []
-                var next = 0 // samples[..<next] are at or before the reference time
-                let samples = s.samples
-                for i in 0..<steps {
-                    try checkDeadline()
-                    let t = start + Int64(i) * step
-                    let ref = t.minus(vs.offset)
-                    while next < samples.count && samples[next].timestamp <= ref { next += 1 }
-                    guard next > 0, let sample = visible(samples[next - 1], at: ref) else { continue }
+                try walkSelector(s, offset: vs.offset, first: start, interval: step, steps: steps) { i, t, value in
                     counts[i] += 1
-                    points.append(Sample(t, sample.value))
+                    points.append(Sample(t, value))
                 }
                 if !points.isEmpty { out.append(SeriesData(labels: s.labels, samples: points)) }
             }
@@ -180,14 +173,8 @@ extension Evaluator {
             guard Int64(series.count) * points <= Evaluator.rangeMemoBudget else { return false }
             for s in series {
                 var values: [Sample] = []
-                var next = 0 // samples[..<next] are at or before the reference time
-                for i in 0..<steps {
-                    try checkDeadline()
-                    let ts = first + Int64(i) * interval
-                    let ref = ts.minus(vs.offset)
-                    while next < s.samples.count && s.samples[next].timestamp <= ref { next += 1 }
-                    guard next > 0, let sample = visible(s.samples[next - 1], at: ref) else { continue }
-                    values.append(Sample(ts, sample.value))
+                try walkSelector(s, offset: vs.offset, first: first, interval: interval, steps: steps) { _, ts, value in
+                    values.append(Sample(ts, value))
                 }
                 memo.fill(s.labels, s.id, values, evaluator: self)
             }
@@ -241,16 +228,11 @@ extension Evaluator {
                 groupOfSlot.append(number)
                 accumulators.append([AggregateAccumulator?](repeating: nil, count: steps))
             }
-            var next = 0 // samples[..<next] are at or before the reference time
-            for i in 0..<steps {
-                try checkDeadline()
-                let ref = (first + Int64(i) * interval).minus(vs.offset)
-                while next < s.samples.count && s.samples[next].timestamp <= ref { next += 1 }
-                guard next > 0, let sample = visible(s.samples[next - 1], at: ref) else { continue }
+            try walkSelector(s, offset: vs.offset, first: first, interval: interval, steps: steps) { i, _, value in
                 if accumulators[slot][i] == nil {
-                    accumulators[slot][i] = AggregateAccumulator(agg.op, first: sample.value)
+                    accumulators[slot][i] = AggregateAccumulator(agg.op, first: value)
                 } else {
-                    accumulators[slot][i]!.add(agg.op, sample.value)
+                    accumulators[slot][i]!.add(agg.op, value)
                 }
             }
         }
@@ -317,6 +299,24 @@ extension Evaluator {
     func mayCollide(_ outputs: [(Labels, Int32)]) -> Bool {
         var seen = Set<Int32>(minimumCapacity: outputs.count)
         return outputs.contains { $0.1 < 0 || !seen.insert($0.1).inserted }
+    }
+
+    /// An instant selector over one series at every point of a grid (`first`, then every
+    /// `interval`, `steps` points), offset applied, with lookback and staleness as `visible` decides:
+    /// `emit(i, t, value)` for each point where the selector has a value. The one walk that
+    /// `seriesMajor`, `prefill` and `prefillAggregation` share.
+    func walkSelector(_ s: FetchedSeries, offset: Int64, first: Int64, interval: Int64, steps: Int,
+                      _ emit: (Int, Int64, Double) -> Void) throws(QueryError) {
+        let samples = s.samples
+        var next = 0 // samples[..<next] are at or before the reference time
+        for i in 0..<steps {
+            try checkDeadline()
+            let t = first + Int64(i) * interval
+            let ref = t.minus(offset)
+            while next < samples.count && samples[next].timestamp <= ref { next += 1 }
+            guard next > 0, let sample = visible(samples[next - 1], at: ref) else { continue }
+            emit(i, t, sample.value)
+        }
     }
 
     /// Slides `function`'s closed window `[t - offset - range, t - offset]` over one series for

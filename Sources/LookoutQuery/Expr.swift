@@ -22,7 +22,7 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         case .string: return .string
         case .vectorSelector: return .vector
         case .matrixSelector, .subquery: return .matrix
-        case .call(let function, _): return Functions.all[function.name]?.returnType ?? .vector
+        case .call(let function, _): return function.signature.returnType
         case .aggregate: return .vector
         case .binary(let b): return b.lhs.type == .scalar && b.rhs.type == .scalar ? .scalar : .vector
         case .unary(_, let e), .paren(let e): return e.type

@@ -354,15 +354,16 @@ struct Parser {
 
     mutating func parseCall(_ nameToken: Token) throws(QueryError) -> Expr {
         let name = nameToken.text
-        guard let signature = Functions.all[name] else {
+        guard let function = PromQLFunction(name: name) else {
             throw error("unknown function with name \"\(name)\"", at: nameToken.position)
         }
         let args = try parseCallArgs()
-        return try makeCall(nameToken, signature, args)
+        return try makeCall(nameToken, function, args)
     }
 
-    func makeCall(_ nameToken: Token, _ signature: FunctionSignature, _ args: [(Expr, Int)]) throws(QueryError) -> Expr {
+    func makeCall(_ nameToken: Token, _ function: PromQLFunction, _ args: [(Expr, Int)]) throws(QueryError) -> Expr {
         let name = nameToken.text
+        let signature = function.signature
         let n = signature.argTypes.count
         switch signature.variadic {
         case 0:
@@ -386,9 +387,6 @@ struct Parser {
             if arg.type != expected {
                 throw error("expected type \(expected.rawValue) in call to function \"\(name)\", got \(arg.type.rawValue)", at: position)
             }
-        }
-        guard let function = PromQLFunction(name: name) else {
-            throw error("unknown function with name \"\(name)\"", at: nameToken.position)
         }
         return .call(function, args: args.map(\.0))
     }

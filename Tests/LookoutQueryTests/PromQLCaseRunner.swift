@@ -13,7 +13,8 @@ import LookoutModel
 /// eval range from 0 to 10m step 5m expr
 ///   metric{label="x"} 0 10 _
 /// ```
-/// Expected values compare with a relative tolerance of 1e-6; NaN equals NaN.
+/// Expected values compare with a relative tolerance of 1e-6; NaN equals NaN. With `fastPaths`
+/// false, range queries are evaluated step by step in full, without the series-by-series paths.
 struct PromQLCaseRunner {
     struct Failure: CustomStringConvertible {
         var file: String
@@ -27,7 +28,13 @@ struct PromQLCaseRunner {
     private(set) var caseCount = 0
     let file: String
 
-    init(file: String) { self.file = file }
+    /// Whether range queries may take the evaluator's series-by-series fast paths.
+    let fastPaths: Bool
+
+    init(file: String, fastPaths: Bool = true) {
+        self.file = file
+        self.fastPaths = fastPaths
+    }
 
     static func parseTime(_ text: String) -> Int64? {
         if let d = PromDuration.parse(text) { return d }
@@ -208,7 +215,7 @@ struct PromQLCaseRunner {
                 isRange = true
                 rangeStart = s
                 rangeStep = st
-                result = try engine.range(query, start: s, end: e, step: st)
+                result = try engine.range(try PromQLParser.parse(query), start: s, end: e, step: st, fastPaths: fastPaths)
             } else {
                 fail(lineNo, "bad eval command: \(line)")
                 return
