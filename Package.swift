@@ -33,7 +33,7 @@ let package = Package(
         ]),
         .target(name: "LookoutQuery", dependencies: ["LookoutModel"]),
         .target(name: "LookoutScrape", dependencies: [
-            "LookoutModel", "LookoutFormats", "LookoutStorage",
+            "LookoutModel", "LookoutFormats",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -7,17 +7,21 @@ struct ByteInterner {
     private var counts: [Int] = []
     private var hashes: [UInt64] = []
     private(set) var strings: [String] = []
+    /// Whether each key also gets a `String` in `strings` (not for keys only compared as bytes).
+    private let keepsStrings: Bool
+    private var entries = 0
     /// Entry index + 1, or 0 when empty; the count is a power of two.
     private var slots: [Int32]
 
-    init(capacity: Int = 256) {
+    init(capacity: Int = 256, keepsStrings: Bool = true) {
+        self.keepsStrings = keepsStrings
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = Array(repeating: 0, count: size)
         arena.reserveCapacity(capacity * 16)
     }
 
-    var count: Int { strings.count }
+    var count: Int { entries }
 
     @inline(__always)
     static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
@@ -80,29 +84,37 @@ struct ByteInterner {
             slot = (slot + 1) & mask
         }
         let buffer = UnsafeBufferPointer(start: p, count: n)
-        let string: String
-        if validate {
-            guard let valid = String(validating: buffer, as: UTF8.self) else { return nil }
-            string = valid
-        } else {
-            string = String(decoding: buffer, as: UTF8.self)
+        if keepsStrings {
+            if validate {
+                guard let valid = String(validating: buffer, as: UTF8.self) else { return nil }
+                strings.append(valid)
+            } else {
+                strings.append(String(decoding: buffer, as: UTF8.self))
+            }
         }
-        let id = strings.count
+        let id = entries
+        entries += 1
         starts.append(arena.count)
         counts.append(n)
         hashes.append(h)
         arena.append(contentsOf: buffer)
-        strings.append(string)
         slots[slot] = Int32(id + 1)
-        if strings.count * 2 > slots.count { grow() }
+        if entries * 2 > slots.count { grow() }
         return Int32(id)
+    }
+
+    /// The bytes of entry `id`, for copying it into another interner.
+    func withBytes<T>(of id: Int32, _ body: (UnsafePointer<UInt8>, Int) -> T) -> T {
+        arena.withUnsafeBufferPointer { a in
+            body((a.baseAddress ?? UnsafePointer(bitPattern: 1)!) + starts[Int(id)], counts[Int(id)])
+        }
     }
 
     private mutating func grow() {
         let size = slots.count * 2
         var fresh = [Int32](repeating: 0, count: size)
         let mask = size - 1
-        for id in 0..<strings.count {
+        for id in 0..<entries {
             var slot = Int(truncatingIfNeeded: hashes[id]) & mask
             while fresh[slot] != 0 { slot = (slot + 1) & mask }
             fresh[slot] = Int32(id + 1)

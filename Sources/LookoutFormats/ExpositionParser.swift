@@ -40,6 +40,35 @@ public struct ExpositionParser: Sendable {
         return try result.get()
     }
 
+    /// Parses a whole body as `parse(_:)` does, finding each sample's series in `cache` by the raw
+    /// bytes of its line (and adding series seen for the first time), so that a series seen
+    /// before costs a hash of its bytes instead of a parsed label set. Exemplars are checked but
+    /// not returned. Series added by a body that fails are kept: their lines were valid.
+    public func parse(_ body: [UInt8], cache: inout SeriesBytesCache) throws(ExpositionError) -> CachedExposition {
+        let openMetrics = format == .openMetrics
+        var owned = SeriesBytesCache()
+        swap(&owned, &cache) // the scanner holds the only reference, so it grows in place
+        let result: Result<CachedExposition, ExpositionError> = body.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, !buffer.isEmpty else {
+                if openMetrics {
+                    return .failure(ExpositionError(line: 1, column: 1, message: "missing '# EOF' at the end of the OpenMetrics exposition"))
+                }
+                return .success(CachedExposition())
+            }
+            var scanner = ExpositionScanner(base: base, count: buffer.count, openMetrics: openMetrics, cache: owned)
+            owned = SeriesBytesCache()
+            defer { owned = scanner.cache }
+            do throws(ExpositionError) {
+                let exposition = try scanner.run()
+                return .success(CachedExposition(samples: scanner.cachedSamples, metadata: exposition.metadata))
+            } catch {
+                return .failure(error)
+            }
+        }
+        swap(&owned, &cache)
+        return try result.get()
+    }
+
     /// Parses a body held in a string.
     public func parse(_ body: String) throws(ExpositionError) -> Exposition {
         try parse(Array(body.utf8))

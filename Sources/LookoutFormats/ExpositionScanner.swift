@@ -42,6 +42,11 @@ struct ExpositionScanner {
     private let metricName: String
     private var samples: [ScrapedSample] = []
     private var metadata: [MetricMetadata] = []
+    /// With `cached`, samples are found by their series bytes in `cache` and collected in
+    /// `cachedSamples` instead of `samples`.
+    private let cached: Bool
+    var cache: SeriesBytesCache
+    private(set) var cachedSamples: [CachedSample] = []
 
     /// Indexed by interned id: the family's metadata index or -1, and its `FamilyFlag` bits.
     private var familyMetadata: [Int32] = []
@@ -65,16 +70,18 @@ struct ExpositionScanner {
     private var previousLabelCount = 1
     private var unescaped: [UInt8] = []
 
-    init(base: UnsafePointer<UInt8>, count: Int, openMetrics: Bool) {
+    init(base: UnsafePointer<UInt8>, count: Int, openMetrics: Bool, cache: SeriesBytesCache? = nil) {
         self.base = base
         self.end = count
         self.openMetrics = openMetrics
+        self.cached = cache != nil
+        self.cache = cache ?? SeriesBytesCache()
         let name = Array(Labels.metricName.utf8)
         var names = ByteInterner()
         metricNameId = name.withUnsafeBufferPointer { names.intern($0.baseAddress!, $0.count, validate: false)! }
         interner = names
         metricName = Labels.metricName
-        samples.reserveCapacity(count / 96 + 1)
+        if cached { cachedSamples.reserveCapacity(count / 96 + 1) } else { samples.reserveCapacity(count / 96 + 1) }
         labelIds.reserveCapacity(16)
     }
 
@@ -443,6 +450,13 @@ struct ExpositionScanner {
             previousName = (nameStart, nameCount, name)
         }
         try enterFamily(name, nameStart, nameCount)
+        if cached, let slot = cachedSeries(nameStart) {
+            skipBlanks()
+            let (value, timestamp, _) = try sampleTail()
+            cachedSamples.append(CachedSample(slot: slot, value: value, timestamp: timestamp))
+            nextLine()
+            return
+        }
 
         var pairs: [Label] = []
         pairs.reserveCapacity(previousLabelCount)
@@ -450,16 +464,29 @@ struct ExpositionScanner {
         labelIds.removeAll(keepingCapacity: true)
         labelIds.append(metricNameId)
         var order = LabelOrder.inOrder
+        var seriesEnd = pos
         skipBlanks()
         if pos < end && base[pos] == UInt8(ascii: "{") {
             order = try labelSet(into: &pairs, cache: true)
+            seriesEnd = pos
             skipBlanks()
         } else if pos < end && !isBlank(base[pos]) && base[pos] != newline && pos == nameStart + nameCount {
             throw error("invalid character in metric name")
         }
         previousLabelCount = pairs.count
         let labels = makeLabels(&pairs, order)
+        let (value, timestamp, exemplar) = try sampleTail()
+        if cached {
+            let slot = cache.insert(base + nameStart, seriesEnd - nameStart, labels)
+            cachedSamples.append(CachedSample(slot: slot, value: value, timestamp: timestamp))
+        } else {
+            samples.append(ScrapedSample(labels: labels, value: value, timestamp: timestamp, exemplar: exemplar))
+        }
+        nextLine()
+    }
 
+    /// The value, timestamp and exemplar of a sample line, from the value to the end of the line.
+    private mutating func sampleTail() throws(ExpositionError) -> (Double, Int64?, Exemplar?) {
         guard !atEndOfLine else { throw error("expected value after metric name and labels") }
         let valueStart = token()
         guard let value = NumberParsing.parseFloat(base + valueStart, pos - valueStart) else {
@@ -478,8 +505,39 @@ struct ExpositionScanner {
             }
             exemplar = try exemplarAfterHash()
         }
-        samples.append(ScrapedSample(labels: labels, value: value, timestamp: timestamp, exemplar: exemplar))
-        nextLine()
+        return (value, timestamp, exemplar)
+    }
+
+    /// At the end of a sample's metric name, in cached mode: the slot of the series whose bytes
+    /// follow (name and label set, exactly as written), with `pos` moved past them; nil, leaving
+    /// `pos` alone, when they were never parsed before. Bytes seen before were valid then, so they
+    /// are valid now: only the end of a label set is found, stepping over quoted values.
+    @inline(__always)
+    private mutating func cachedSeries(_ nameStart: Int) -> Int32? {
+        var seriesEnd = pos
+        if pos < end && base[pos] == UInt8(ascii: "{") {
+            var i = pos + 1
+            while true {
+                guard i < end else { return nil }
+                let c = base[i]
+                if c == UInt8(ascii: "}") { break }
+                if c == newline { return nil }
+                if c == quote {
+                    i += 1
+                    while i < end && base[i] != quote && base[i] != newline {
+                        i += base[i] == backslash ? 2 : 1
+                    }
+                    guard i < end, base[i] == quote else { return nil }
+                }
+                i += 1
+            }
+            seriesEnd = i + 1
+        }
+        // The full parse accepts the value right after `}`; such lines are simply never cached.
+        guard seriesEnd < end, isBlank(base[seriesEnd]),
+              let slot = cache.find(base + nameStart, seriesEnd - nameStart) else { return nil }
+        pos = seriesEnd
+        return slot
     }
 
     private mutating func timestampToken() throws(ExpositionError) -> Int64 {

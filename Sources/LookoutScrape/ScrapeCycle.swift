@@ -1,8 +1,14 @@
 import LookoutFormats
 import LookoutModel
 
-/// Turns scrape bodies into the samples to store, one scrape at a time, and remembers which series
-/// the last good scrape had so that vanished series get staleness markers.
+/// Turns one target's scrape bodies into the batch to append, one scrape at a time, and remembers
+/// which series the last good scrape had so that vanished series get staleness markers.
+///
+/// The scrape cache (as Prometheus's): every series line is looked up by its raw bytes
+/// (`SeriesBytesCache`) to a slot holding the series' ref, so a series seen before costs a hash
+/// of its bytes — no label parsing, target labels, sorting, hashing of label sets or allocation —
+/// and staleness is tracked by slot, not by sets of labels. Only a series new to the target goes
+/// through its labels (target labels added, `label_limit` checked, `MetricAppender.seriesRef`).
 ///
 /// Rules, as in Prometheus:
 /// 1. A scrape that fails (transport, parse, `sample_limit`, `label_limit`) stores none of its samples.
@@ -12,7 +18,21 @@ import LookoutModel
 ///    `exported_<name>`; with `true`, the scraped value wins.
 public struct ScrapeCycle: Sendable {
     public let target: ScrapeTarget
-    private var previous: Set<Labels> = []
+    private var cache = SeriesBytesCache()
+    /// Per cache slot: the series' ref once its labels passed the limits, the slot that owns the ref
+    /// (itself, unless two spellings of one label set share a series), and the scrape it was last
+    /// seen in (owner slots only).
+    private var refs: [SeriesRef?] = []
+    private var owner: [Int32] = []
+    private var seenIn: [UInt32] = []
+    private var ownerOfRef: [SeriesRef: Int32] = [:]
+    /// The current scrape's number, and the last good one's (0: none whose series could go stale).
+    private var scrapeNumber: UInt32 = 0
+    private var lastGood: UInt32 = 0
+    /// Owner slots seen in the last good scrape.
+    private var lastGoodSeries = 0
+    /// Refs of `up`, `scrape_duration_seconds` and the other report series, once known.
+    private var reportRefs: [SeriesRef] = []
 
     public init(target: ScrapeTarget) {
         self.target = target
@@ -20,8 +40,11 @@ public struct ScrapeCycle: Sendable {
 
     /// The outcome of one good scrape.
     public struct Output: Sendable {
-        public var samples: [(labels: Labels, sample: Sample)]
+        /// The samples to append, stale markers of vanished series included.
+        public var samples: [(ref: SeriesRef, sample: Sample)]
         public var scraped: Int
+        /// Series this target had not served before.
+        public var seriesAdded: Int
         public var metadata: [MetricMetadata]
     }
 
@@ -31,11 +54,13 @@ public struct ScrapeCycle: Sendable {
         public var description: String { message }
     }
 
-    /// Parses a body and returns every sample to append, stale markers included.
-    public mutating func process(body: [UInt8], contentType: String?, at time: Int64) throws(Failure) -> Output {
-        let exposition: Exposition
+    /// Parses a body and returns every sample to append, stale markers included; new series get
+    /// their refs from `appender`.
+    public mutating func process(body: [UInt8], contentType: String?, at time: Int64,
+                                 appender: any MetricAppender) throws(Failure) -> Output {
+        let exposition: CachedExposition
         do {
-            exposition = try ExpositionParser(format: ExpositionFormat(contentType: contentType)).parse(body)
+            exposition = try ExpositionParser(format: ExpositionFormat(contentType: contentType)).parse(body, cache: &cache)
         } catch {
             throw Failure(message: "parse error at \(error)")
         }
@@ -43,44 +68,119 @@ public struct ScrapeCycle: Sendable {
         if config.sampleLimit > 0 && exposition.samples.count > config.sampleLimit {
             throw Failure(message: "sample_limit exceeded: \(exposition.samples.count) samples > limit \(config.sampleLimit)")
         }
-        var out: [(labels: Labels, sample: Sample)] = []
-        out.reserveCapacity(exposition.samples.count + previous.count / 8)
-        var seen = Set<Labels>(minimumCapacity: exposition.samples.count)
-        for scraped in exposition.samples {
-            let labels = merge(scraped.labels)
+        if refs.count < cache.count {
+            let more = cache.count - refs.count
+            refs.append(contentsOf: repeatElement(nil, count: more))
+            owner.append(contentsOf: repeatElement(-1, count: more))
+            seenIn.append(contentsOf: repeatElement(0, count: more))
+        }
+        // Series new to this target: target labels and limits first, refs only once all passed.
+        var fresh: [(slot: Int32, labels: Labels)] = []
+        for s in exposition.samples where refs[Int(s.slot)] == nil && owner[Int(s.slot)] != -2 {
+            let labels = merge(cache.labels[Int(s.slot)])
             if config.labelLimit > 0 && labels.count > config.labelLimit {
-                throw Failure(message: "label_limit exceeded: series \(labels) has \(labels.count) labels > limit \(config.labelLimit)")
+                for f in fresh { owner[Int(f.slot)] = -1 }
+                owner[Int(s.slot)] = -1
+                throw Failure(message: "label_limit exceeded: series \(Self.shortened(labels)) has \(labels.count) labels > limit \(config.labelLimit)")
             }
-            let timestamp = config.honorTimestamps ? (scraped.timestamp ?? time) : time
-            out.append((labels, Sample(timestamp, scraped.value)))
-            seen.insert(labels)
+            owner[Int(s.slot)] = -2 // listed once
+            fresh.append((s.slot, labels))
         }
-        for gone in previous where !seen.contains(gone) {
-            out.append((gone, Sample(time, StaleMarker.value)))
+        for (slot, labels) in fresh {
+            let ref: SeriesRef
+            do { ref = try appender.seriesRef(for: labels) } catch {
+                for f in fresh where refs[Int(f.slot)] == nil { owner[Int(f.slot)] = -1 }
+                throw Failure(message: "storing samples failed: \(error)")
+            }
+            refs[Int(slot)] = ref
+            if let known = ownerOfRef[ref] {
+                owner[Int(slot)] = known
+            } else {
+                ownerOfRef[ref] = slot
+                owner[Int(slot)] = slot
+            }
         }
-        previous = seen
-        return Output(samples: out, scraped: exposition.samples.count, metadata: exposition.metadata)
+        scrapeNumber &+= 1
+        if scrapeNumber == 0 { scrapeNumber = 1 } // 0 means "never"
+        var out: [(ref: SeriesRef, sample: Sample)] = []
+        out.reserveCapacity(exposition.samples.count + 8)
+        for s in exposition.samples {
+            let slot = Int(s.slot)
+            let timestamp = config.honorTimestamps ? (s.timestamp ?? time) : time
+            out.append((refs[slot]!, Sample(timestamp, s.value)))
+            seenIn[Int(owner[slot])] = scrapeNumber
+        }
+        var seen = 0
+        for slot in 0..<owner.count where owner[slot] == Int32(slot) {
+            if seenIn[slot] == scrapeNumber {
+                seen += 1
+            } else if lastGood != 0 && seenIn[slot] == lastGood {
+                out.append((refs[slot]!, Sample(time, StaleMarker.value)))
+            }
+        }
+        lastGood = scrapeNumber
+        lastGoodSeries = seen
+        if cache.count > 2 * seen + 1024 { compactCache() }
+        return Output(samples: out, scraped: exposition.samples.count, seriesAdded: fresh.count,
+                      metadata: exposition.metadata)
     }
 
-    /// The stale markers to store after a failed scrape (or when the target goes away).
-    public mutating func markAllStale(at time: Int64) -> [(labels: Labels, sample: Sample)] {
-        defer { previous = [] }
-        return previous.map { ($0, Sample(time, StaleMarker.value)) }
+    /// Series in the scrape cache (for tests of its bound).
+    var cachedSeries: Int { cache.count }
+
+    /// Drops the series the target no longer serves from the cache (those not in the last good
+    /// scrape), keeping the rest with their refs and owners.
+    private mutating func compactCache() {
+        let keep = { (slot: Int32) -> Bool in
+            let o = self.owner[Int(slot)]
+            return o >= 0 && self.seenIn[Int(o)] == self.lastGood
+        }
+        let mapping = cache.compact(keeping: keep)
+        var newRefs: [SeriesRef?] = [], newOwner: [Int32] = [], newSeen: [UInt32] = []
+        for (old, new) in mapping.enumerated() where new >= 0 {
+            newRefs.append(refs[old])
+            newOwner.append(mapping[Int(owner[old])])
+            newSeen.append(seenIn[old])
+        }
+        refs = newRefs
+        owner = newOwner
+        seenIn = newSeen
+        ownerOfRef = [:]
+        for (slot, o) in owner.enumerated() where o == Int32(slot) { ownerOfRef[refs[slot]!] = o }
     }
+
+    /// The stale markers to store after a failed scrape (or when the target goes away): every
+    /// series of the last good scrape, once.
+    public mutating func markAllStale(at time: Int64) -> [(ref: SeriesRef, sample: Sample)] {
+        defer { lastGood = 0 }
+        guard lastGood != 0 else { return [] }
+        var out: [(ref: SeriesRef, sample: Sample)] = []
+        for slot in 0..<owner.count where owner[slot] == Int32(slot) && seenIn[slot] == lastGood {
+            out.append((refs[slot]!, Sample(time, StaleMarker.value)))
+        }
+        return out
+    }
+
+    /// The report series' names, in `report` order.
+    static let reportNames = ["up", "scrape_duration_seconds", "scrape_samples_scraped",
+                              "scrape_samples_post_metric_relabeling", "scrape_series_added"]
 
     /// `up`, `scrape_duration_seconds` and friends, labelled with the target's labels.
     public func report(up: Bool, duration: Double, scraped: Int, postRelabeling: Int, seriesAdded: Int,
                        at time: Int64) -> [(labels: Labels, sample: Sample)] {
-        let values: [(String, Double)] = [
-            ("up", up ? 1 : 0),
-            ("scrape_duration_seconds", duration),
-            ("scrape_samples_scraped", Double(scraped)),
-            ("scrape_samples_post_metric_relabeling", Double(postRelabeling)),
-            ("scrape_series_added", Double(seriesAdded)),
-        ]
-        return values.map { name, value in
+        let values = [up ? 1 : 0, duration, Double(scraped), Double(postRelabeling), Double(seriesAdded)]
+        return zip(Self.reportNames, values).map { name, value in
             (target.labels.setting(Labels.metricName, to: name), Sample(time, value))
         }
+    }
+
+    /// `report(…)` by ref, for the scrape's one append batch.
+    public mutating func reportByRef(up: Bool, duration: Double, scraped: Int, postRelabeling: Int, seriesAdded: Int,
+                                     at time: Int64, appender: any MetricAppender) throws -> [(ref: SeriesRef, sample: Sample)] {
+        let series = report(up: up, duration: duration, scraped: scraped, postRelabeling: postRelabeling,
+                            seriesAdded: seriesAdded, at: time)
+        if reportRefs.isEmpty { reportRefs = try series.map { try appender.seriesRef(for: $0.labels) } }
+        return zip(reportRefs, series).map { ($0, $1.sample) }
     }
 
     /// Stale markers for the report series, for a target that was removed.
@@ -88,6 +188,12 @@ public struct ScrapeCycle: Sendable {
         report(up: false, duration: 0, scraped: 0, postRelabeling: 0, seriesAdded: 0, at: time).map {
             ($0.labels, Sample(time, StaleMarker.value))
         }
+    }
+
+    /// A label set for an error message, cut to 200 characters.
+    static func shortened(_ labels: Labels) -> String {
+        let text = "\(labels)"
+        return text.count <= 200 ? text : String(text.prefix(200)) + "…"
     }
 
     func merge(_ scraped: Labels) -> Labels {

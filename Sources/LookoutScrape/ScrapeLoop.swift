@@ -11,7 +11,7 @@ struct ScrapeLoop: Sendable {
 
     let target: ScrapeTarget
     let client: HTTPClient
-    let appender: any SampleAppender
+    let appender: any MetricAppender
     let registry: ScrapeRegistry
     let metrics: ScrapeMetrics
     let logger: Logger
@@ -31,8 +31,8 @@ struct ScrapeLoop: Sendable {
         }
         // Target removed or shutting down: end its series so queries stop showing them.
         let time = WallClock.nowMilliseconds()
-        let stale = cycle.markAllStale(at: time) + cycle.staleReport(at: time)
-        _ = try? await appender.append(stale)
+        _ = try? await appender.append(refs: cycle.markAllStale(at: time), waitUntilDurable: true)
+        _ = try? await appender.append(cycle.staleReport(at: time))
     }
 
     /// The first time at or after `now` that sits at `offset` within the interval grid.
@@ -43,34 +43,36 @@ struct ScrapeLoop: Sendable {
 
     func scrapeOnce(_ cycle: inout ScrapeCycle, at time: Int64) async {
         let started = ContinuousClock.now
-        var batch: [(labels: Labels, sample: Sample)] = []
+        var batch: [(ref: SeriesRef, sample: Sample)] = []
         var scraped = 0
+        var seriesAdded = 0
         var errorText = ""
-        var metadata: [MetricMetadata] = []
+        var metadata: [MetricMetadata]?
         do {
             let (body, contentType) = try await fetch()
-            let output = try cycle.process(body: body, contentType: contentType, at: time)
+            let output = try cycle.process(body: body, contentType: contentType, at: time, appender: appender)
             batch = output.samples
             scraped = output.scraped
+            seriesAdded = output.seriesAdded
             metadata = output.metadata
         } catch {
-            errorText = "\(error)"
+            errorText = Self.shortened("\(error)")
             batch = cycle.markAllStale(at: time)
         }
         let duration = (ContinuousClock.now - started).inSeconds
         let up = errorText.isEmpty
-        var seriesAdded = 0
+        let samples = batch.count
         do {
-            let result = try await appender.append(batch)
-            seriesAdded = result.seriesAdded
-            let report = cycle.report(up: up, duration: duration, scraped: scraped,
-                                      postRelabeling: up ? scraped : 0, seriesAdded: seriesAdded, at: time)
-            _ = try await appender.append(report)
+            // One append per scrape, samples and report together; no client waits for a scrape, so
+            // it is not held until the WAL's fsync (the WAL writes it at once).
+            batch += try cycle.reportByRef(up: up, duration: duration, scraped: scraped, postRelabeling: up ? scraped : 0,
+                                           seriesAdded: seriesAdded, at: time, appender: appender)
+            _ = try await appender.append(refs: batch, waitUntilDurable: false)
         } catch {
             errorText = errorText.isEmpty ? "storing samples failed: \(error)" : errorText
             logger.error("storing scrape failed", metadata: ["scrape.target": "\(target.url)", "error": "\(error)"])
         }
-        metrics.record(success: errorText.isEmpty, duration: duration, samples: up ? batch.count : 0)
+        metrics.record(success: errorText.isEmpty, duration: duration, samples: up ? samples : 0)
         registry.update(target, metadata: metadata) { health in
             health.state = errorText.isEmpty ? .up : .down
             health.lastError = errorText
@@ -80,6 +82,11 @@ struct ScrapeLoop: Sendable {
         if !errorText.isEmpty {
             logger.warning("scrape failed", metadata: ["scrape.target": "\(target.url)", "scrape.job": "\(target.job)", "error": "\(errorText)"])
         }
+    }
+
+    /// An error text for `lastError` and logs, cut to 500 characters.
+    static func shortened(_ text: String) -> String {
+        text.count <= 500 ? text : String(text.prefix(500)) + "…"
     }
 
     func fetch() async throws -> ([UInt8], String?) {

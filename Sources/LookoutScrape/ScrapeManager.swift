@@ -11,13 +11,13 @@ public final class ScrapeManager: Service, Sendable {
     public let registry = ScrapeRegistry()
     public let metrics = ScrapeMetrics()
     let configs: [ScrapeConfig]
-    let appender: any SampleAppender
+    let appender: any MetricAppender
     let logger: Logger
     let client: HTTPClient
     /// How often file_sd files are checked for changes.
     let refreshInterval: Duration
 
-    public init(configs: [ScrapeConfig], appender: any SampleAppender, logger: Logger,
+    public init(configs: [ScrapeConfig], appender: any MetricAppender, logger: Logger,
                 refreshInterval: Duration = .seconds(5)) {
         self.configs = configs
         self.appender = appender

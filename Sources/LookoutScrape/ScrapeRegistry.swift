@@ -2,10 +2,14 @@ import LookoutModel
 import Synchronization
 
 /// The scrape manager's shared view of targets and metric metadata, read by the HTTP API.
+///
+/// Metadata is kept per target as its last good scrape reported it (one array assignment per
+/// scrape) and merged by family when read, so a family or target that goes away goes from
+/// `metadata` too.
 public final class ScrapeRegistry: Sendable {
     private struct State {
         var health: [String: TargetHealth] = [:]
-        var metadata: [String: MetricMetadata] = [:]
+        var metadata: [String: [MetricMetadata]] = [:]
     }
     private let state = Mutex(State())
 
@@ -18,15 +22,19 @@ public final class ScrapeRegistry: Sendable {
                 next[Self.key(target)] = state.health[Self.key(target)] ?? TargetHealth(target: target)
             }
             state.health = next
+            state.metadata = state.metadata.filter { next[$0.key] != nil }
         }
     }
 
-    func update(_ target: ScrapeTarget, metadata: [MetricMetadata], _ change: (inout TargetHealth) -> Void) {
+    /// Records a scrape's outcome; `metadata` (nil after a failed scrape, which keeps the last)
+    /// replaces the target's.
+    func update(_ target: ScrapeTarget, metadata: [MetricMetadata]?, _ change: (inout TargetHealth) -> Void) {
+        let key = Self.key(target)
         state.withLock { state in
-            guard var health = state.health[Self.key(target)] else { return }
+            guard var health = state.health[key] else { return }
             change(&health)
-            state.health[Self.key(target)] = health
-            for item in metadata { state.metadata[item.family] = item }
+            state.health[key] = health
+            if let metadata { state.metadata[key] = metadata }
         }
     }
 
@@ -37,9 +45,15 @@ public final class ScrapeRegistry: Sendable {
         }
     }
 
-    /// HELP/TYPE/UNIT of every family seen in a scrape, by family name.
+    /// HELP/TYPE/UNIT of every family the active targets' last good scrapes reported, by family
+    /// name (where targets disagree, the target first by job and URL wins).
     public var metadata: [String: MetricMetadata] {
-        state.withLock { $0.metadata }
+        let perTarget = state.withLock { $0.metadata }
+        var merged: [String: MetricMetadata] = [:]
+        for key in perTarget.keys.sorted().reversed() {
+            for item in perTarget[key]! { merged[item.family] = item }
+        }
+        return merged
     }
 
     static func key(_ target: ScrapeTarget) -> String { target.job + "\u{0}" + target.url }

@@ -39,7 +39,7 @@ import Synchronization
 /// `headLock`; the WAL and the index have their own locks, which may be taken while holding `headLock`
 /// but never the other way round (retention holds `headLock` while deleting index rows, so no append
 /// revives a series under an id being deleted). `flushLock` lets one thread at a time write partitions.
-public final class MetricStore: MetricQuerier, WALParticipant, @unchecked Sendable {
+public final class MetricStore: MetricQuerier, MetricAppender, WALParticipant, @unchecked Sendable {
     /// The data directory (`metrics/` lives under it).
     public let directory: String
     public let options: StorageOptions
@@ -52,7 +52,7 @@ public final class MetricStore: MetricQuerier, WALParticipant, @unchecked Sendab
 
     let headLock = NSLock()
     var byLabels = HeadSeriesSet()
-    var byRef: [UInt64: MemSeries] = [:]
+    var byRef = HeadSeriesByRef()
     private var unindexed: [(ref: UInt64, labels: Labels)] = []
     private var nextRef: UInt64 = 1
     private var minValidTime: Int64 = .min
@@ -330,9 +330,15 @@ public final class MetricStore: MetricQuerier, WALParticipant, @unchecked Sendab
         return SeriesRef(id: s.ref)
     }
 
-    /// `append(_:)` by series ref: skips hashing label sets.
-    public func append(refs batch: [(ref: SeriesRef, sample: Sample)]) async throws -> AppendResult {
-        try await acknowledge(apply(batch) { item, pass in (try seriesLocked(ref: item.ref, &pass), item.sample) })
+    /// `append(_:)` by series ref: skips hashing label sets. Without `waitUntilDurable` (a scrape,
+    /// which no client waits for) it returns once the batch is applied and queued: the WAL writes
+    /// it at once and fsyncs it within `WriteAheadLog.unwaitedSyncInterval`.
+    public func append(refs batch: [(ref: SeriesRef, sample: Sample)], waitUntilDurable: Bool = true) async throws -> AppendResult {
+        let applied = try apply(batch) { item, pass in (try seriesLocked(ref: item.ref, &pass), item.sample) }
+        if waitUntilDurable { return try await acknowledge(applied) }
+        try indexPending()
+        flushInBackgroundIfDue()
+        return applied.result
     }
 
     /// `appendSync(_:)` by series ref: skips hashing label sets.
@@ -570,7 +576,7 @@ public final class MetricStore: MetricQuerier, WALParticipant, @unchecked Sendab
         }
         if dropped > 0 {
             // The series just dropped are the ones with no chunks left (no label hashing here).
-            byRef = byRef.filter { $0.value.open != nil || !$0.value.chunks.isEmpty }
+            byRef.removeAll { $0.open == nil && $0.chunks.isEmpty }
             indexHasOtherSeries = true
         }
         counters.partitionsWritten += 1

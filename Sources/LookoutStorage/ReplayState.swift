@@ -4,7 +4,7 @@ import LookoutModel
 /// What WAL replay rebuilds before the store installs it as its head.
 struct ReplayState {
     var series: [MemSeries] = []
-    var byRef: [UInt64: MemSeries] = [:]
+    var byRef = HeadSeriesByRef()
     var byLabels = HeadSeriesSet()
     /// Refs whose labels repeat an earlier ref (kept pointing at the first series).
     var aliases: [UInt64: MemSeries] = [:]

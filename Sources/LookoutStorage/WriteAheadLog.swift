@@ -41,6 +41,10 @@ final class WriteAheadLog: @unchecked Sendable {
     private var threadDone = true
     private var fsyncs = 0
     private var fsyncSeconds = 0.0
+    /// When records were first written without an fsync since the last one (uptime nanoseconds).
+    private var unsyncedSince: UInt64?
+    /// How long written records nobody waits for may go without an fsync.
+    static let unwaitedSyncInterval: UInt64 = 1_000_000_000
 
     private let ioLock = NSLock()
     /// The open segment's descriptor (tests swap in /dev/full to simulate a full disk).
@@ -162,12 +166,15 @@ final class WriteAheadLog: @unchecked Sendable {
             writtenSeq = target
             if fsync {
                 durableSeq = target
+                unsyncedSince = nil
                 fsyncs += 1
                 fsyncSeconds += seconds
                 waiters.removeAll { w in
                     if w.seq <= target { ready.append(w.continuation); return true }
                     return false
                 }
+            } else if writtenSeq > durableSeq && unsyncedSince == nil {
+                unsyncedSince = DispatchTime.now().uptimeNanoseconds
             }
             cond.unlock()
             for c in ready { c.resume() }
@@ -194,19 +201,31 @@ final class WriteAheadLog: @unchecked Sendable {
             cond.lock()
             // A failed log writes nothing more (rule 5): sleep until close() rather than retry.
             while !stopping && failure != nil { cond.wait() }
+            var fsync = true
             switch mode {
             case .interval(let ms):
                 if !stopping { _ = cond.wait(until: Date(timeIntervalSinceNow: Double(max(ms, 1)) / 1000)) }
             default:
-                while !stopping && (enqueuedSeq == durableSeq || (waiters.isEmpty && pending.isEmpty)) {
-                    cond.wait()
+                // Wake for a waiter (fsync now), for records to write (fsync only if someone waits),
+                // or when written records have gone unsynced for `unwaitedSyncInterval`.
+                while !stopping {
+                    if !waiters.isEmpty && enqueuedSeq > durableSeq { break }
+                    if !pending.isEmpty { fsync = false; break }
+                    guard let since = unsyncedSince, writtenSeq > durableSeq else {
+                        cond.wait()
+                        continue
+                    }
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    if now &- since >= Self.unwaitedSyncInterval { break }
+                    _ = cond.wait(until: Date(timeIntervalSinceNow: Double(Self.unwaitedSyncInterval - (now &- since)) / 1e9))
                 }
             }
             let stop = stopping
-            let work = failure == nil && enqueuedSeq > durableSeq
+            if stop { fsync = true }
+            let work = failure == nil && (fsync ? enqueuedSeq > durableSeq : !pending.isEmpty)
             cond.unlock()
             if work {
-                do { try flush(fsync: true) } catch {
+                do { try flush(fsync: fsync) } catch {
                     logger.error("WAL flush failed", metadata: ["wal.error": "\(error)"])
                 }
             }
