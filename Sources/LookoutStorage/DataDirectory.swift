@@ -64,7 +64,7 @@ public final class DataDirectory: @unchecked Sendable {
                                           ? "." : (path as NSString).deletingLastPathComponent)
             }
         } catch {
-            Glibc.close(lockFD)
+            FileIO.close(lockFD)
             throw error
         }
     }
@@ -73,13 +73,11 @@ public final class DataDirectory: @unchecked Sendable {
     /// directory (the lock dies with the process, so a crash never leaves a stale lock).
     private static func lockDirectory(_ path: String) throws -> Int32 {
         let lockPath = path + "/LOCK"
-        let fd = try FileIO.open(lockPath, flags: O_RDWR | O_CREAT)
-        if lockf(fd, F_TLOCK, 0) != 0 {
-            let error = FileIO.error("lock", lockPath)
-            Glibc.close(fd)
+        do {
+            return try FileIO.lockFile(lockPath)
+        } catch let error as StorageError {
             throw StorageError(.io, "the data directory is in use by another process: \(error.message)", file: lockPath)
         }
-        return fd
     }
 
     /// Adds a store before `open`; its record types must not overlap another's.
@@ -177,7 +175,7 @@ public final class DataDirectory: @unchecked Sendable {
         }
         try? index.checkpoint()
         index.close()
-        Glibc.close(lockFD)
+        FileIO.close(lockFD)
         if let firstError { throw firstError }
     }
 
@@ -191,6 +189,6 @@ public final class DataDirectory: @unchecked Sendable {
         guard !wasClosed else { return }
         try? wal?.close()
         index.close()
-        Glibc.close(lockFD)
+        FileIO.close(lockFD)
     }
 }

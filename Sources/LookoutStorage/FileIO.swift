@@ -33,6 +33,35 @@ enum FileIO {
         if Glibc.fsync(fd) != 0 { throw error("fsync", path) }
     }
 
+    static func close(_ fd: Int32) {
+        Glibc.close(fd)
+    }
+
+    /// Removes a file; one that is already gone is not an error.
+    static func remove(_ path: String) throws {
+        if unlink(path) != 0 && errno != ENOENT { throw error("unlink", path) }
+    }
+
+    /// Removes a directory and everything in it; one that is already gone is not an error.
+    static func removeTree(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do { try FileManager.default.removeItem(atPath: path) } catch {
+            throw StorageError(.io, "cannot remove \(path): \(error)", file: path)
+        }
+    }
+
+    /// Opens (creating) `path` and takes a POSIX write lock on it, held until the descriptor is
+    /// closed or the process dies; throws when another process holds it.
+    static func lockFile(_ path: String) throws -> Int32 {
+        let fd = try open(path, flags: O_RDWR | O_CREAT)
+        if lockf(fd, F_TLOCK, 0) != 0 {
+            let failure = error("lock", path)
+            Glibc.close(fd)
+            throw failure
+        }
+        return fd
+    }
+
     /// Opens `path`, fsyncs it and closes it (after a truncate, before anything depends on it).
     static func fsync(path: String) throws {
         let fd = try open(path, flags: O_RDWR)

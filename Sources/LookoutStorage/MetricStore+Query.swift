@@ -186,7 +186,7 @@ struct ChunkReader {
     }
 
     mutating func closeAll() {
-        for fd in fds.values { Glibc.close(fd) }
+        for fd in fds.values { FileIO.close(fd) }
         fds.removeAll()
     }
 }

@@ -14,7 +14,7 @@ enum WALReplay {
         var checkpoints: [Int] = []
         for name in names {
             if name.hasSuffix(".tmp") {
-                try? fm.removeItem(atPath: dir + "/" + name)
+                try? FileIO.remove(dir + "/" + name)
             } else if name.hasPrefix("checkpoint."), let n = Int(name.dropFirst("checkpoint.".count)) {
                 checkpoints.append(n)
             } else if let n = Int(name) {
@@ -23,8 +23,8 @@ enum WALReplay {
         }
         let checkpoint = checkpoints.max()
         if let checkpoint {
-            for n in segments where n < checkpoint { try? fm.removeItem(atPath: dir + "/" + WriteAheadLog.segmentName(n)) }
-            for n in checkpoints where n < checkpoint { try? fm.removeItem(atPath: dir + "/" + WriteAheadLog.checkpointName(n)) }
+            for n in segments where n < checkpoint { try? FileIO.remove(dir + "/" + WriteAheadLog.segmentName(n)) }
+            for n in checkpoints where n < checkpoint { try? FileIO.remove(dir + "/" + WriteAheadLog.checkpointName(n)) }
             segments = segments.filter { $0 >= checkpoint }
         }
         segments.sort()

@@ -251,7 +251,7 @@ final class WriteAheadLog: @unchecked Sendable {
 
     private func rotateLocked() throws {
         try FileIO.fsync(fd, path: segmentPath)
-        Glibc.close(fd)
+        FileIO.close(fd)
         fd = -1
         try openSegment(segmentIndex + 1)
     }
@@ -271,9 +271,9 @@ final class WriteAheadLog: @unchecked Sendable {
         try beforeDeleting()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
             if let n = Int(name), n < index {
-                unlink(directory + "/" + name)
+                try FileIO.remove(directory + "/" + name)
             } else if name.hasPrefix("checkpoint."), let n = Int(name.dropFirst("checkpoint.".count)), n < index {
-                unlink(directory + "/" + name)
+                try FileIO.remove(directory + "/" + name)
             }
         }
         try FileIO.fsyncDirectory(directory)
@@ -302,7 +302,7 @@ final class WriteAheadLog: @unchecked Sendable {
         defer { ioLock.unlock() }
         guard fd >= 0 else { return }
         defer {
-            Glibc.close(fd)
+            FileIO.close(fd)
             fd = -1
             fail(StorageError(.closed, "the WAL is closed"))
         }
