@@ -4,14 +4,30 @@ import Logging
 import ServiceLifecycle
 import LookoutModel
 
-/// Builds the single HTTP listener: every route family registers itself on one router.
+/// Builds the single HTTP listener: the router and the pipeline fast path both from one
+/// `EndpointTable`.
 public enum LookoutHTTPServer {
     public static func router(runtime: LookoutRuntime) -> Router<BasicRequestContext> {
+        router(runtime: runtime, table: EndpointTable(runtime: runtime))
+    }
+
+    static func router(runtime: LookoutRuntime, table: EndpointTable) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: runtime.metrics))
-        router.add(middleware: AuthMiddleware(tokens: runtime.config.server.tokens))
-        HealthRoutes(runtime: runtime).register(on: router)
-        PrometheusAPIRoutes(runtime: runtime).register(on: router)
+        router.add(middleware: AuthMiddleware(tokens: runtime.config.server.tokens, table: table))
+        let api = PrometheusAPIRoutes(runtime: runtime)
+        for endpoint in table.endpoints {
+            for method in endpoint.methods {
+                switch endpoint.handler {
+                case .api(let answer):
+                    router.on(RouterPath(endpoint.path), method: method) { request, context in
+                        await api.handle(answer, request, pathParameter: context.parameters.get("name") ?? "")
+                    }
+                case .plain(let answer):
+                    router.on(RouterPath(endpoint.path), method: method) { _, _ in answer().response }
+                }
+            }
+        }
         return router
     }
 
@@ -21,10 +37,11 @@ public enum LookoutHTTPServer {
         guard let address = ListenAddress(runtime.config.server.listen) else {
             throw ConfigError(file: "server.listen", line: 0, column: 0, message: "listen must be HOST:PORT")
         }
+        let table = EndpointTable(runtime: runtime)
         return Application(
-            router: router(runtime: runtime),
+            router: router(runtime: runtime, table: table),
             server: HTTPServerBuilder { responder in
-                LookoutHTTP1Channel(responder: responder) { QueryFastPath(runtime: runtime, costs: costs) }
+                LookoutHTTP1Channel(responder: responder) { QueryFastPath(runtime: runtime, table: table, costs: costs) }
             },
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "Lookout"),
             services: services,

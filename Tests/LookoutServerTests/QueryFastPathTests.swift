@@ -156,13 +156,12 @@ import Testing
 
     @Test func costKeysIgnoreWhenARangeIsAskedButNotItsShape() {
         let at = { (start: String, end: String, step: String) in
-            QueryCostMemory.key(path: "/api/v1/query_range",
-                                APIParameters([("query", "up"), ("start", start), ("end", end), ("step", step)]))
+            QueryCostMemory.rangeKey(APIParameters([("query", "up"), ("start", start), ("end", end), ("step", step)]))
         }
         #expect(at("100", "200", "15") == at("1100", "1200", "15"))
         #expect(at("100", "200", "15") != at("100", "300", "15"))
         #expect(at("100", "200", "15") != at("100", "200", "30"))
-        #expect(QueryCostMemory.key(path: "/api/v1/series", APIParameters([("query", "up")])) == nil)
+        #expect(QueryCostMemory.rangeKey(APIParameters([("query", "up")])) == nil, "a range without its times")
 
         let costs = QueryCostMemory()
         #expect(!costs.isCheap("k"))

@@ -1,4 +1,5 @@
 import Hummingbird
+import LookoutFormats
 
 /// One finished answer of the HTTP API (status, headers, body bytes): what the Hummingbird routes
 /// and the query fast path (`QueryFastPath`) both send, so the two cannot drift apart.
@@ -8,7 +9,7 @@ struct APIReply: Sendable {
     var body: ByteBuffer
 
     static func json(_ writer: JSONWriter, status: HTTPResponse.Status) -> APIReply {
-        APIReply(status: status, headers: [.contentType: "application/json"], body: writer.buffer)
+        APIReply(status: status, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: writer.bytes))
     }
 
     var response: Response {

@@ -1,17 +1,18 @@
 import Hummingbird
+import LookoutFormats
 import LookoutModel
 
 /// Bearer-token auth for `server.auth.tokens`. With no tokens configured every request passes.
 ///
-/// 1. `/-/healthy`, `/-/ready` and `/metrics` are open, like Prometheus's probes.
-/// 2. Ingest paths need an `ingest` or `admin` token; everything else needs `query` or `admin`.
-/// 3. Tokens are compared in constant time, so timing does not reveal a prefix.
+/// 1. Each path needs the role its `EndpointTable` declaration names: `open` ones (probes,
+///    `/metrics`) none, `query` ones a `query` token, `ingest` ones an `ingest` token; an `admin`
+///    token may call every path. A path no endpoint serves needs a `query` token.
+/// 2. The scheme is matched without regard to case (RFC 7235); tokens are compared in constant
+///    time, so timing does not reveal a prefix.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let tokens: [AuthToken]
-
-    static let openPaths: Set<String> = ["/-/healthy", "/-/ready", "/metrics"]
-    static let ingestPrefixes = ["/v1/", "/loki/api/v1/push", "/api/v1/logs", "/api/v1/write"]
+    let table: EndpointTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let refusal = refusal(path: request.uri.path, authorization: request.headers[.authorization]) {
@@ -23,16 +24,17 @@ struct AuthMiddleware: RouterMiddleware {
     /// The 401/403 answer for a request to `path` with this `Authorization` header, or nil when
     /// it may pass. Shared with `QueryFastPath`.
     func refusal(path: String, authorization: String?) -> APIReply? {
-        if tokens.isEmpty || Self.openPaths.contains(path) { return nil }
-        guard let header = authorization, header.hasPrefix("Bearer ") else {
+        if tokens.isEmpty { return nil }
+        let role = table.role(for: path)
+        if role == .open { return nil }
+        guard let header = authorization, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             return Self.refuse(.unauthorized, "missing bearer token: send Authorization: Bearer <token>")
         }
-        let presented = Array(header.dropFirst("Bearer ".count).utf8)
+        let presented = Array(header.dropFirst(7).drop(while: { $0 == " " }).utf8)
         guard let token = tokens.first(where: { Self.constantTimeEqual(Array($0.token.utf8), presented) }) else {
             return Self.refuse(.unauthorized, "unknown bearer token")
         }
-        let needsIngest = Self.ingestPrefixes.contains { path.hasPrefix($0) }
-        let allowed = token.role == .admin || (needsIngest ? token.role == .ingest : token.role == .query)
+        let allowed = token.role == .admin || token.role.rawValue == role.rawValue
         guard allowed else {
             return Self.refuse(.forbidden, "a \(token.role.rawValue) token may not use \(path)")
         }
@@ -50,13 +52,7 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     static func refuse(_ status: HTTPResponse.Status, _ message: String) -> APIReply {
-        var writer = JSONWriter()
-        writer.object { writer in
-            writer.field("status", "error")
-            writer.field("errorType", "unauthorized")
-            writer.field("error", message)
-        }
-        var reply = APIReply.json(writer, status: status)
+        var reply = APIReply.json(PrometheusEnvelope.error(type: "unauthorized", message: message), status: status)
         if status == .unauthorized { reply.headers[.wwwAuthenticate] = "Bearer" }
         return reply
     }

@@ -21,19 +21,16 @@ public final class QueryCostMemory: Sendable {
         self.inlineLimit = inlineLimit
     }
 
-    /// The key of a query, or nil for a request that is never answered inline.
-    static func key(path: String, _ params: APIParameters) -> String? {
-        guard let query = params["query"] else { return nil }
-        switch path {
-        case "/api/v1/query":
-            return "i|\(query)"
-        case "/api/v1/query_range":
-            guard let start = params["start"].flatMap(APIParameters.parseTime),
-                  let end = params["end"].flatMap(APIParameters.parseTime) else { return nil }
-            return "r|\(end &- start)|\(params["step"] ?? "")|\(query)"
-        default:
-            return nil
-        }
+    /// The key of an instant query: its expression.
+    @Sendable static func instantKey(_ params: APIParameters) -> String? {
+        params["query"].map { "i|\($0)" }
+    }
+
+    /// The key of a range query: its span, step and expression, not its times.
+    @Sendable static func rangeKey(_ params: APIParameters) -> String? {
+        guard let query = params["query"], let start = params["start"].flatMap(APIParameters.parseTime),
+              let end = params["end"].flatMap(APIParameters.parseTime) else { return nil }
+        return "r|\(end &- start)|\(params["step"] ?? "")|\(query)"
     }
 
     func isCheap(_ key: String) -> Bool {

@@ -3,17 +3,16 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Answers the Prometheus API's read paths (`/api/v1/query`, `/query_range`, `/series`,
-/// `/labels`, `/metadata`, `/query_exemplars`) from the channel pipeline, right after NIO's HTTP
-/// decoder and ahead of Hummingbird's router (`LookoutHTTP1Channel`); every other request passes
-/// through untouched.
+/// Answers the endpoints `EndpointTable` declares `inPipeline` (the Prometheus API's read paths)
+/// from the channel pipeline, right after NIO's HTTP decoder and ahead of Hummingbird's router
+/// (`LookoutHTTP1Channel`); every other request passes through untouched.
 ///
 /// Hummingbird hands each request to a Swift task and the response back to the event loop. For a
 /// query Lookout evaluates in tens of microseconds that hand-off costs more than the query
 /// (measured on 2 cores: 105 µs of CPU per request through the router, under half that here;
 /// README, "PromQL latency"). This handler
 /// reads the request on the event loop, evaluates it exactly as the route does (same auth check,
-/// parameters, `PrometheusAPIRoutes.respond`, request metrics) on `BlockingWork`'s threads, or on
+/// parameters, endpoint handler, request metrics) on `BlockingWork`'s threads, or on
 /// the event loop itself when `QueryCostMemory` knows it to be cheap, and writes the answer from
 /// the event loop.
 ///
@@ -26,11 +25,9 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    static let paths: Set<String> = ["/api/v1/query", "/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
-                                     "/api/v1/metadata", "/api/v1/query_exemplars"]
-
     /// A request answered here, while its body is read.
     private struct Pending {
+        var endpoint: APIEndpoint
         var path: String
         var query: String?
         var hasForm: Bool
@@ -48,6 +45,7 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private let routes: PrometheusAPIRoutes
+    private let table: EndpointTable
     private let auth: AuthMiddleware
     private let costs: QueryCostMemory
     private let logger: Logger
@@ -70,10 +68,11 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         return false
     }
 
-    init(runtime: LookoutRuntime, costs: QueryCostMemory) {
+    init(runtime: LookoutRuntime, table: EndpointTable, costs: QueryCostMemory) {
         self.costs = costs
+        self.table = table
         routes = PrometheusAPIRoutes(runtime: runtime)
-        auth = AuthMiddleware(tokens: runtime.config.server.tokens)
+        auth = AuthMiddleware(tokens: runtime.config.server.tokens, table: table)
         logger = runtime.logger
     }
 
@@ -100,11 +99,11 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case (.collecting, .head):
             assertionFailure("request head before the previous request ended")
             return false
-        case (.idle, .head(let head)) where Self.answersHere(head):
+        case (.idle, .head(let head)) where endpoint(for: head) != nil:
             guard passedOn == 0 else { return false }
             let (path, query) = Self.split(head.uri)
             let hasForm = APIParameters.hasForm(isPost: head.method == .POST, head.headers.first(name: "content-type"))
-            state = .collecting(Pending(path: path, query: query, hasForm: hasForm,
+            state = .collecting(Pending(endpoint: endpoint(for: head)!, path: path, query: query, hasForm: hasForm,
                                         authorization: head.headers.first(name: "authorization"),
                                         keepAlive: head.isKeepAlive,
                                         body: hasForm ? context.channel.allocator.buffer(capacity: 0) : nil,
@@ -129,9 +128,15 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    static func answersHere(_ head: HTTPRequestHead) -> Bool {
-        guard head.method == .GET || head.method == .POST else { return false }
-        return paths.contains(split(head.uri).path)
+    /// The pipeline endpoint a request head is for, if any.
+    private func endpoint(for head: HTTPRequestHead) -> APIEndpoint? {
+        let method: HTTPRequest.Method
+        switch head.method {
+        case .GET: method = .get
+        case .POST: method = .post
+        default: return nil
+        }
+        return table.pipelineEndpoint(path: Self.split(head.uri).path, method: method)
     }
 
     static func split(_ target: String) -> (path: String, query: String?) {
@@ -148,13 +153,16 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         if pending.tooLarge {
             return finish(routes.bodyTooLarge(), for: pending, context: context)
         }
+        guard case .api(let answer) = pending.endpoint.handler else {
+            preconditionFailure("\(pending.path): only .api endpoints are answered in the pipeline")
+        }
         let params = APIParameters.from(query: pending.query, body: pending.body)
-        let key = QueryCostMemory.key(path: pending.path, params)
+        let key = pending.endpoint.costKey?(params)
         // Not while a partition write holds the series index: the event loop would wait for it.
         if let key, costs.isCheap(key), !(routes.runtime.store?.isWritingPartition ?? false) {
             do {
                 let started = ContinuousClock.now
-                let reply = try routes.respond(pending.path, params, label: "", queued: 0, budget: QueryCostMemory.inlineBudget)
+                let reply = try answer(APICall(params: params, budget: QueryCostMemory.inlineBudget))
                 costs.record(key, .now - started) // a query grown past the limit goes back to the threads
                 routes.runtime.metrics.recordInlineQuery(overBudget: false)
                 return finish(reply, for: pending, context: context)
@@ -171,7 +179,7 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let submitted = ContinuousClock.now
         BlockingWork.pool.submit {
             let started = ContinuousClock.now
-            let reply = routes.reply(pending.path, params, label: "", queued: (started - submitted).inSeconds)
+            let reply = PrometheusAPIRoutes.reply(answer, APICall(params: params, queued: (started - submitted).inSeconds))
             if let key { costs.record(key, .now - started) }
             loop.execute {
                 let (handler, context) = bound.value

@@ -1,3 +1,4 @@
+import LookoutFormats
 import Foundation
 import Logging
 import LookoutModel

@@ -7,22 +7,24 @@ import LookoutModel
 struct HealthRoutes {
     let runtime: LookoutRuntime
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/-/healthy") { _, _ in Self.text("Lookout is Healthy.\n") }
-        router.get("/-/ready") { _, _ in
-            runtime.store == nil
-                ? Self.text("Lookout is not ready: replaying the WAL.\n", status: .serviceUnavailable)
-                : Self.text("Lookout is Ready.\n")
-        }
-        router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: render())))
-        }
+    var endpoints: [APIEndpoint] {
+        [
+            APIEndpoint(methods: [.get, .head], path: "/-/healthy", role: .open,
+                        handler: .plain { Self.text("Lookout is Healthy.\n") }),
+            APIEndpoint(methods: [.get, .head], path: "/-/ready", role: .open, handler: .plain {
+                runtime.store == nil
+                    ? Self.text("Lookout is not ready: replaying the WAL.\n", status: .serviceUnavailable)
+                    : Self.text("Lookout is Ready.\n")
+            }),
+            APIEndpoint(methods: [.get], path: "/metrics", role: .open, handler: .plain {
+                APIReply(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                         body: ByteBuffer(string: render()))
+            }),
+        ]
     }
 
-    static func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: body)))
+    static func text(_ body: String, status: HTTPResponse.Status = .ok) -> APIReply {
+        APIReply(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ByteBuffer(string: body))
     }
 
     /// Every self-metric family in Prometheus text format.

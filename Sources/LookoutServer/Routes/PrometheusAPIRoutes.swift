@@ -1,3 +1,4 @@
+import LookoutFormats
 import Foundation
 import Hummingbird
 import LookoutModel
@@ -12,17 +13,39 @@ struct PrometheusAPIRoutes {
     /// Checked here, before parsing, so the error order is Prometheus's; the engine checks too.
     static let maxPointsPerSeries = QueryOptions().maxPointsPerSeries
 
-    func register(on router: Router<BasicRequestContext>) {
-        for path in ["/api/v1/query", "/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
-                     "/api/v1/label/{name}/values", "/api/v1/metadata", "/api/v1/query_exemplars"] {
-            router.get(RouterPath(path)) { request, context in await handle(path, request, context) }
-            router.post(RouterPath(path)) { request, context in await handle(path, request, context) }
+    /// The Prometheus API's endpoints. The read paths are answered in the channel pipeline; the
+    /// queries among them may be evaluated on the event loop once known to be cheap.
+    var endpoints: [APIEndpoint] {
+        let read: [HTTPRequest.Method] = [.get, .post]
+        func api(_ path: String, inPipeline: Bool = true, costKey: (@Sendable (APIParameters) -> String?)? = nil,
+                 _ answer: @escaping @Sendable (APICall) throws(APIError) -> APIReply) -> APIEndpoint {
+            APIEndpoint(methods: read, path: path, role: .query, inPipeline: inPipeline, costKey: costKey, handler: .api(answer))
         }
-        router.get("/api/v1/targets") { _, _ in Self.success { targets(&$0) }.response }
-        router.get("/api/v1/status/buildinfo") { _, _ in Self.success { Self.buildInfo(&$0) }.response }
+        return [
+            api("/api/v1/query", costKey: QueryCostMemory.instantKey) { call throws(APIError) in
+                try instantQuery(call.params, queued: call.queued, budget: call.budget)
+            },
+            api("/api/v1/query_range", costKey: QueryCostMemory.rangeKey) { call throws(APIError) in
+                try rangeQuery(call.params, queued: call.queued, budget: call.budget)
+            },
+            api("/api/v1/series") { call throws(APIError) in try series(call.params) },
+            api("/api/v1/labels") { call throws(APIError) in try labelNames(call.params) },
+            api("/api/v1/label/{name}/values", inPipeline: false) { call throws(APIError) in
+                try labelValues(call.pathParameter, call.params)
+            },
+            api("/api/v1/metadata") { call in metadata(call.params) },
+            api("/api/v1/query_exemplars") { _ in Self.success { $0.array { _ in } } },
+            APIEndpoint(methods: [.get], path: "/api/v1/targets", role: .query,
+                        handler: .plain { Self.success { targets(&$0) } }),
+            APIEndpoint(methods: [.get], path: "/api/v1/status/buildinfo", role: .query,
+                        handler: .plain { Self.success { Self.buildInfo(&$0) } }),
+        ]
     }
 
-    func handle(_ path: String, _ request: Request, _ context: BasicRequestContext) async -> Response {
+    /// Answers an `.api` endpoint through Hummingbird's router: the form body read within
+    /// `server.max_body_bytes`, then the answer computed on a query thread.
+    func handle(_ answer: @escaping @Sendable (APICall) throws(APIError) -> APIReply, _ request: Request,
+                pathParameter: String) async -> Response {
         var request = request
         let params: APIParameters
         do {
@@ -32,14 +55,23 @@ struct PrometheusAPIRoutes {
         } catch {
             return Self.failure(.internalError("\(error)")).response
         }
-        let label = context.parameters.get("name") ?? ""
         let submitted = ContinuousClock.now
         do {
             return try await BlockingWork.run {
-                reply(path, params, label: label, queued: (ContinuousClock.now - submitted).inSeconds)
+                Self.reply(answer, APICall(params: params, pathParameter: pathParameter,
+                                           queued: (ContinuousClock.now - submitted).inSeconds))
             }.response
         } catch {
             return Self.failure(.internalError("\(error)")).response
+        }
+    }
+
+    /// `answer` with its failure rendered: what both the router and `QueryFastPath` send.
+    static func reply(_ answer: (APICall) throws(APIError) -> APIReply, _ call: APICall) -> APIReply {
+        do {
+            return try answer(call)
+        } catch {
+            return failure(error)
         }
     }
 
@@ -48,32 +80,6 @@ struct PrometheusAPIRoutes {
         Self.failure(APIError(type: "bad_data",
                               message: "request body larger than server.max_body_bytes (\(runtime.config.server.maxBodyBytes) bytes)",
                               status: .contentTooLarge))
-    }
-
-    /// `respond` with its failure rendered: what both the routes and `QueryFastPath` send.
-    func reply(_ path: String, _ params: APIParameters, label: String, queued: Double) -> APIReply {
-        do {
-            return try respond(path, params, label: label, queued: queued)
-        } catch {
-            return Self.failure(error)
-        }
-    }
-
-    /// Answers one API call synchronously; callers run it on `BlockingWork`'s threads, where it
-    /// waited `queued` seconds for a thread.
-    ///
-    /// With a `budget` (seconds), queries give up with a `timeout` error once it is spent.
-    func respond(_ path: String, _ params: APIParameters, label: String, queued: Double,
-                 budget: Double? = nil) throws(APIError) -> APIReply {
-        switch path {
-        case "/api/v1/query": return try instantQuery(params, queued: queued, budget: budget)
-        case "/api/v1/query_range": return try rangeQuery(params, queued: queued, budget: budget)
-        case "/api/v1/series": return try series(params)
-        case "/api/v1/labels": return try labelNames(params)
-        case "/api/v1/label/{name}/values": return try labelValues(label, params)
-        case "/api/v1/metadata": return metadata(params)
-        default: return Self.success { $0.array { _ in } }
-        }
     }
 
     // MARK: Queries
@@ -334,22 +340,10 @@ struct PrometheusAPIRoutes {
     // MARK: Envelopes
 
     static func success(capacity: Int = 1024, _ data: (inout JSONWriter) -> Void) -> APIReply {
-        var writer = JSONWriter(capacity: capacity)
-        writer.object { writer in
-            writer.field("status", "success")
-            writer.key("data")
-            data(&writer)
-        }
-        return .json(writer, status: .ok)
+        .json(PrometheusEnvelope.success(capacity: capacity, data), status: .ok)
     }
 
     static func failure(_ error: APIError) -> APIReply {
-        var writer = JSONWriter()
-        writer.object { writer in
-            writer.field("status", "error")
-            writer.field("errorType", error.type)
-            writer.field("error", error.message)
-        }
-        return .json(writer, status: error.status)
+        .json(PrometheusEnvelope.error(type: error.type, message: error.message), status: error.status)
     }
 }

@@ -1,20 +1,18 @@
 import LookoutModel
-import Hummingbird
 
 /// Builds JSON directly as UTF-8 bytes, for API responses whose exact shape matters (Prometheus
 /// renders sample values as strings and times as bare numbers) and which can be large.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = [false]
     private var pendingKey = false
 
-    init(capacity: Int = 1024) {
+    public init(capacity: Int = 1024) {
         bytes.reserveCapacity(capacity)
     }
 
     /// The JSON as a string (tests and logs); responses use `buffer`.
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-    var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Writes the comma before a value unless it follows its key.
     private mutating func separate() {
@@ -26,38 +24,38 @@ struct JSONWriter {
         needsComma[needsComma.count - 1] = true
     }
 
-    mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma.removeLast() }
-    mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma.removeLast() }
+    public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
+    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma.removeLast() }
+    public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
+    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma.removeLast() }
 
     /// Writes `"key":` inside an object; the next call supplies the value.
-    mutating func key(_ name: String) {
+    public mutating func key(_ name: String) {
         separate()
         Self.appendQuoted(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         pendingKey = true
     }
 
-    mutating func string(_ value: String) { separate(); Self.appendQuoted(value, to: &bytes) }
-    mutating func raw(_ json: String) { separate(); bytes.append(contentsOf: json.utf8) }
+    public mutating func string(_ value: String) { separate(); Self.appendQuoted(value, to: &bytes) }
+    public mutating func raw(_ json: String) { separate(); bytes.append(contentsOf: json.utf8) }
 
-    mutating func object(_ body: (inout JSONWriter) -> Void) {
+    public mutating func object(_ body: (inout JSONWriter) -> Void) {
         beginObject()
         body(&self)
         endObject()
     }
 
-    mutating func array(_ body: (inout JSONWriter) -> Void) {
+    public mutating func array(_ body: (inout JSONWriter) -> Void) {
         beginArray()
         body(&self)
         endArray()
     }
 
-    mutating func field(_ name: String, _ value: String) { key(name); string(value) }
+    public mutating func field(_ name: String, _ value: String) { key(name); string(value) }
 
     /// Labels as a JSON object.
-    mutating func labels(_ labels: some Sequence<Label>) {
+    public mutating func labels(_ labels: some Sequence<Label>) {
         object { writer in
             for pair in labels { writer.field(pair.name, pair.value) }
         }
@@ -66,7 +64,7 @@ struct JSONWriter {
     /// A Prometheus point: `[<unix seconds>,"<value>"]`. The hot path of query responses.
     /// Writes digits straight into the buffer: no intermediate strings for the common cases
     /// (times, and values that are whole numbers); anything else goes through `PromNumber`.
-    mutating func point(_ sample: Sample) {
+    public mutating func point(_ sample: Sample) {
         separate()
         bytes.append(UInt8(ascii: "["))
         appendSeconds(sample.timestamp)
@@ -119,7 +117,7 @@ struct JSONWriter {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
+    public static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         defer { bytes.append(UInt8(ascii: "\"")) }
         // Label names and values almost never need escaping: copy them whole.

@@ -1,6 +1,6 @@
 import LookoutModel
 import Testing
-@testable import LookoutServer
+import LookoutFormats
 
 @Suite struct JSONWriterTests {
     @Test func jsonWriterEscapes() {

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import LookoutModel
+import Synchronization
+import Testing
+@testable import LookoutServer
+
+/// Every endpoint the table declares answers through Hummingbird's router and through a live
+/// server (where the pipeline answers the `inPipeline` ones) with the same status, body and auth
+/// decision, for every kind of caller.
+@Suite struct EndpointTableTests {
+    static let tokens = [AuthToken(token: "q", role: .query), AuthToken(token: "i", role: .ingest),
+                         AuthToken(token: "a", role: .admin)]
+    /// No token, then each role's.
+    static let callers: [String?] = [nil, "q", "i", "a"]
+
+    static var declared: [APIEndpoint] {
+        EndpointTable(runtime: LookoutRuntime(config: LookoutConfig(), logger: Logger(label: "test"))).endpoints
+    }
+
+    /// Parameters every read endpoint accepts: a query, its times, and a `match[]`.
+    static func parameters(_ endpoint: APIEndpoint) -> String {
+        endpoint.path.hasPrefix("/api/v1/")
+            ? "?query=http_requests_total&time=135&start=0&end=30&step=15&match%5B%5D=http_requests_total" : ""
+    }
+
+    /// (path, method, caller) → (status, body) for every endpoint, through one way of answering.
+    static func answers(live: Bool) async throws -> [String: (Int, String)] {
+        let results = Mutex<[String: (Int, String)]>([:])
+        try await PrometheusAPITests.withApp(tokens: tokens, live: live) { client in
+            for endpoint in declared {
+                let uri = endpoint.path.replacingOccurrences(of: "{name}", with: "job")
+                    + Self.parameters(endpoint)
+                for method in endpoint.methods {
+                    for caller in callers {
+                        var headers = HTTPFields()
+                        if let caller { headers[.authorization] = "Bearer \(caller)" }
+                        try await client.execute(uri: uri, method: method, headers: headers) { response in
+                            // /metrics counts the requests themselves, and a HEAD answer has no body
+                            // on the wire: only their statuses are compared.
+                            let body = endpoint.path == "/metrics" || method == .head ? "" : String(buffer: response.body)
+                            results.withLock { $0["\(method) \(uri) \(caller ?? "-")"] = (response.status.code, body) }
+                        }
+                    }
+                }
+            }
+        }
+        return results.withLock { $0 }
+    }
+
+    @Test func everyEndpointAnswersAlikeThroughTheRouterAndThePipeline() async throws {
+        let router = try await Self.answers(live: false)
+        let live = try await Self.answers(live: true)
+        #expect(router.count == live.count && !router.isEmpty)
+        for (key, answer) in router.sorted(by: { $0.key < $1.key }) {
+            #expect(live[key]?.0 == answer.0, "\(key): status")
+            #expect(live[key]?.1 == answer.1, "\(key): body")
+        }
+        // The auth decisions themselves, from each endpoint's declared role.
+        for endpoint in Self.declared {
+            let uri = endpoint.path.replacingOccurrences(of: "{name}", with: "job")
+                + Self.parameters(endpoint)
+            let method = endpoint.methods[0]
+            let status = { (caller: String) in router["\(method) \(uri) \(caller)"]?.0 }
+            switch endpoint.role {
+            case .open:
+                #expect(status("-") == 200, "\(endpoint.path) is open")
+            case .query:
+                #expect(status("-") == 401 && status("i") == 403, "\(endpoint.path) needs a query token")
+                #expect(status("q") == 200 && status("a") == 200, "\(endpoint.path) answers query and admin: \(String(describing: router["\(method) \(uri) q"]))")
+            case .ingest:
+                #expect(status("-") == 401 && status("q") == 403, "\(endpoint.path) needs an ingest token")
+            }
+        }
+    }
+
+    @Test func pathsMatchTheirPatterns() {
+        let values = APIEndpoint(methods: [.get], path: "/api/v1/label/{name}/values", role: .query,
+                                 handler: .plain { PrometheusAPIRoutes.success { _ in } })
+        #expect(values.match("/api/v1/label/job/values") == (true, "job"))
+        #expect(values.match("/api/v1/label//values").matches == false)
+        #expect(values.match("/api/v1/label/job/values/x").matches == false)
+        let table = EndpointTable([values])
+        #expect(table.role(for: "/no/such/path") == .query)
+        #expect(table.endpoint(for: "/api/v1/label/a/values")?.parameter == "a")
+    }
+}
