@@ -51,8 +51,12 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "LookoutClient", dependencies: [
+            "LookoutModel", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .executableTarget(name: "lookout", dependencies: [
-            "LookoutModel", "LookoutFormats", "LookoutStorage", "LookoutQuery", "LookoutScrape", "LookoutServer",
+            "LookoutModel", "LookoutClient", "LookoutFormats", "LookoutStorage", "LookoutQuery", "LookoutScrape", "LookoutServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,6 +67,7 @@ let package = Package(
         ],
                           path: "Benchmarks/LookoutBench"),
         .testTarget(name: "LookoutModelTests", dependencies: ["LookoutModel"]),
+        .testTarget(name: "LookoutClientTests", dependencies: ["LookoutClient"]),
         .testTarget(name: "LookoutFormatsTests", dependencies: ["LookoutFormats"]),
         .testTarget(name: "LookoutStorageTests", dependencies: ["LookoutStorage"]),
         .testTarget(name: "LookoutQueryTests", dependencies: ["LookoutQuery"],

@@ -1,3 +1,4 @@
+import LookoutModel
 import Synchronization
 
 /// Counters the scrape manager keeps about itself, for Lookout's own `/metrics`.
@@ -24,5 +25,16 @@ public final class ScrapeMetrics: Sendable {
     /// Totals since start: scrapes, failed scrapes, seconds spent scraping, samples appended.
     public var totals: (scrapes: Int, failures: Int, durationSeconds: Double, samples: Int) {
         counts.withLock { ($0.scrapes, $0.failures, $0.durationSum, $0.samplesAppended) }
+    }
+
+    /// The scrape families for `/metrics` (`SelfMetricsRegistry`).
+    public func families() -> [MetricFamily] {
+        let t = totals
+        return [
+            MetricFamily("lookout_scrapes_total", .counter, help: "Scrapes attempted.", value: Double(t.scrapes)),
+            MetricFamily("lookout_scrapes_failed_total", .counter, help: "Scrapes that failed.", value: Double(t.failures)),
+            MetricFamily("lookout_scrape_duration_seconds_total", .counter, help: "Seconds spent scraping.", value: t.durationSeconds),
+            MetricFamily("lookout_scrape_samples_total", .counter, help: "Samples stored from scrapes.", value: Double(t.samples)),
+        ]
     }
 }

@@ -1,30 +1,59 @@
+import Foundation
 import Logging
 import LookoutModel
 import LookoutScrape
 import LookoutStorage
 import Synchronization
 
-/// What the HTTP layer serves from: the validated config, the store once its WAL is replayed,
-/// the scrape registry and Lookout's own counters.
+/// What the services and the HTTP layer share: the validated config, the metric store once its WAL
+/// is replayed, the scrape manager once scraping runs, and the registry of Lookout's own metrics.
 public final class LookoutRuntime: Sendable {
     public let config: LookoutConfig
     public let logger: Logger
     public let metrics = SelfMetrics()
+    /// Every component's families for `/metrics`.
+    public let selfMetrics = SelfMetricsRegistry()
     private let state = Mutex<(store: MetricStore?, scrape: ScrapeManager?)>((nil, nil))
 
     public init(config: LookoutConfig, logger: Logger) {
         self.config = config
         self.logger = logger
+        let started = Date().timeIntervalSince1970.rounded()
+        selfMetrics.register("process") { [self] in
+            [MetricFamily("lookout_build_info", .gauge, help: "Always 1; the version is in the label.", value: 1,
+                          labels: ["version": BuildInfo.version]),
+             MetricFamily("process_start_time_seconds", .gauge, help: "Start time of the process since the Unix epoch in seconds.",
+                          value: started),
+             MetricFamily("lookout_ready", .gauge, help: "1 once the WAL has been replayed and queries are served.",
+                          value: store == nil ? 0 : 1)]
+        }
+        selfMetrics.register("http") { [metrics] in metrics.httpFamilies() }
     }
 
     /// Called once the WAL is replayed: from then on `/-/ready` answers 200.
-    public func attach(store: MetricStore, scrapeManager: ScrapeManager?) {
-        state.withLock { $0 = (store, scrapeManager) }
+    public func attach(store: MetricStore) {
+        state.withLock { $0.store = store }
+        selfMetrics.register("storage") { store.selfMetrics() }
+    }
+
+    /// Called once scraping runs: `/api/v1/targets` and `/api/v1/metadata` read its registry.
+    public func attach(scrapeManager: ScrapeManager) {
+        state.withLock { $0.scrape = scrapeManager }
+        selfMetrics.register("scrape") { scrapeManager.metrics.families() }
     }
 
     public var store: MetricStore? { state.withLock { $0.store } }
     public var scrapeManager: ScrapeManager? { state.withLock { $0.scrape } }
     var scrapeRegistry: ScrapeRegistry? { scrapeManager?.registry }
+
+    /// The store once attached; nil if the task is cancelled first.
+    func waitForStore() async -> MetricStore? {
+        while !Task.isCancelled {
+            if let store { return store }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
 
     func readyStore() throws(APIError) -> MetricStore {
         guard let store else { throw .unavailable("Lookout is starting: the WAL is still being replayed") }

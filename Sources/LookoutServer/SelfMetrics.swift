@@ -18,7 +18,6 @@ public final class SelfMetrics: Sendable {
         var inlineOverBudget = 0
     }
     private let state = Mutex(State())
-    let started = Date()
 
     public init() {}
 
@@ -43,31 +42,32 @@ public final class SelfMetrics: Sendable {
 
     /// The HTTP families: requests by route and code, a latency histogram by route, and queries
     /// evaluated on the event loop.
-    func httpFamilies() -> [(MetricMetadata, [ScrapedSample])] {
+    func httpFamilies() -> [MetricFamily] {
         let snapshot = state.withLock { $0 }
         let requests = snapshot.requests.sorted { ($0.key.path, $0.key.code) < ($1.key.path, $1.key.code) }.map {
-            ScrapedSample(labels: ["__name__": "lookout_http_requests_total", "path": $0.key.path, "code": String($0.key.code)],
-                          value: Double($0.value))
+            (labels: Labels(["__name__": "lookout_http_requests_total", "path": $0.key.path, "code": String($0.key.code)]),
+             value: Double($0.value))
         }
-        var latency: [ScrapedSample] = []
+        var latency: [(labels: Labels, value: Double)] = []
         let name = "lookout_http_request_duration_seconds"
         let bounds = Self.buckets.map(PromNumber.format) + ["+Inf"]
         for path in snapshot.latencyBuckets.keys.sorted() {
             let count = Double(snapshot.latencyCount[path] ?? 0)
             let counts = snapshot.latencyBuckets[path]!.map(Double.init) + [count]
             for (bound, value) in zip(bounds, counts) {
-                latency.append(ScrapedSample(labels: ["__name__": name + "_bucket", "path": path, "le": bound], value: value))
+                latency.append((Labels(["__name__": name + "_bucket", "path": path, "le": bound]), value))
             }
-            latency.append(ScrapedSample(labels: ["__name__": name + "_sum", "path": path], value: snapshot.latencySum[path] ?? 0))
-            latency.append(ScrapedSample(labels: ["__name__": name + "_count", "path": path], value: count))
+            latency.append((Labels(["__name__": name + "_sum", "path": path]), snapshot.latencySum[path] ?? 0))
+            latency.append((Labels(["__name__": name + "_count", "path": path]), count))
         }
+        let inline = "lookout_queries_inline_total"
         return [
-            (MetricMetadata(family: "lookout_http_requests_total", type: .counter, help: "HTTP requests by route and status code."), requests),
-            (MetricMetadata(family: name, type: .histogram, help: "HTTP request latency by route."), latency),
-            (MetricMetadata(family: "lookout_queries_inline_total", type: .counter,
-                            help: "Queries known to be cheap evaluated on the event loop, by result (answered, or over_budget and re-run on a query thread)."),
-             [ScrapedSample(labels: ["__name__": "lookout_queries_inline_total", "result": "answered"], value: Double(snapshot.inlineAnswered)),
-              ScrapedSample(labels: ["__name__": "lookout_queries_inline_total", "result": "over_budget"], value: Double(snapshot.inlineOverBudget))]),
+            MetricFamily("lookout_http_requests_total", .counter, help: "HTTP requests by route and status code.", samples: requests),
+            MetricFamily(name, .histogram, help: "HTTP request latency by route.", samples: latency),
+            MetricFamily(inline, .counter,
+                         help: "Queries known to be cheap evaluated on the event loop, by result (answered, or over_budget and re-run on a query thread).",
+                         samples: [(Labels(["__name__": inline, "result": "answered"]), Double(snapshot.inlineAnswered)),
+                                   (Labels(["__name__": inline, "result": "over_budget"]), Double(snapshot.inlineOverBudget))]),
         ]
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
+import LookoutClient
 
 /// `lookout query EXPR`: run PromQL against a server and print a table or the raw JSON.
 struct Query: AsyncParsableCommand {
@@ -33,37 +33,24 @@ struct Query: AsyncParsableCommand {
     var output: Output = .table
 
     func run() async throws {
-        var params = [("query", expr)]
-        let path: String
-        if start != nil || end != nil || step != nil {
-            guard let start, let end else { throw ValidationError("a range query needs --start and --end") }
-            params += [("start", start), ("end", end), ("step", step ?? "60")]
-            path = "/api/v1/query_range"
-        } else {
-            if let time { params.append(("time", time)) }
-            path = "/api/v1/query"
-        }
-        var components = URLComponents(string: url + path)
-        components?.queryItems = params.map { URLQueryItem(name: $0.0, value: $0.1) }
-        guard let requestURL = components?.url?.absoluteString else { throw ValidationError("bad --url \(url)") }
-        var request = HTTPClientRequest(url: requestURL)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(130))
-        let body = try await response.body.collect(upTo: 256 << 20)
-        let data = Data(body.readableBytesView)
-        if output == .json {
-            FileHandle.standardOutput.write(data)
-            print()
-            if response.status.code >= 400 { throw ExitCode(1) }
-            return
-        }
-        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ValidationError("the server did not answer JSON")
-        }
-        if json["status"] as? String != "success" {
-            FileHandle.standardError.write(Data("error (\(json["errorType"] ?? "")): \(json["error"] ?? "")\n".utf8))
+        let client = LookoutClient(url: url, token: token)
+        let response: QueryResponse
+        do {
+            if start != nil || end != nil || step != nil {
+                guard let start, let end else { throw ValidationError("a range query needs --start and --end") }
+                response = try await client.queryRange(expr, start: start, end: end, step: step ?? "60")
+            } else {
+                response = try await client.query(expr, time: time)
+            }
+        } catch let error as LookoutClientError {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
         }
-        print(QueryTable.render(json["data"] as? [String: Any] ?? [:]))
+        if output == .json {
+            FileHandle.standardOutput.write(Data(response.body))
+            print()
+        } else {
+            print(QueryTable.render(response.result))
+        }
     }
 }

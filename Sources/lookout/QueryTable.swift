@@ -1,36 +1,24 @@
 import Foundation
+import LookoutClient
 import LookoutModel
 
-/// Renders a Prometheus API `data` object as an aligned text table.
+/// Renders a query result as an aligned text table: series, time (unix seconds), value.
 enum QueryTable {
-    static func render(_ data: [String: Any]) -> String {
-        let result = data["result"]
+    static func render(_ result: QueryResult) -> String {
         var rows: [[String]] = [["SERIES", "TIME", "VALUE"]]
-        func series(_ metric: Any?) -> String {
-            let labels = Labels((metric as? [String: String]) ?? [:])
-            return labels.isEmpty ? "{}" : labels.description
-        }
-        func point(_ value: Any?) -> (String, String) {
-            guard let pair = value as? [Any], pair.count == 2 else { return ("", "") }
-            let time = (pair[0] as? Double).map { String(format: "%.3f", $0) } ?? "\(pair[0])"
-            return (time, "\(pair[1])")
-        }
-        switch data["resultType"] as? String {
-        case "vector":
-            for item in result as? [[String: Any]] ?? [] {
-                let (time, value) = point(item["value"])
-                rows.append([series(item["metric"]), time, value])
+        func series(_ labels: Labels) -> String { labels.isEmpty ? "{}" : labels.description }
+        func time(_ ms: Int64) -> String { String(format: "%.3f", Double(ms) / 1000) }
+        switch result {
+        case .vector(let items):
+            for item in items { rows.append([series(item.labels), time(item.sample.timestamp), PromNumber.format(item.sample.value)]) }
+        case .matrix(let all):
+            for s in all {
+                for sample in s.samples { rows.append([series(s.labels), time(sample.timestamp), PromNumber.format(sample.value)]) }
             }
-        case "matrix":
-            for item in result as? [[String: Any]] ?? [] {
-                for value in item["values"] as? [Any] ?? [] {
-                    let (time, text) = point(value)
-                    rows.append([series(item["metric"]), time, text])
-                }
-            }
-        default:
-            let (time, value) = point(result)
-            rows.append(["scalar", time, value])
+        case .scalar(let sample):
+            rows.append(["scalar", time(sample.timestamp), PromNumber.format(sample.value)])
+        case .string(let text, let at):
+            rows.append(["string", time(at), text])
         }
         let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in

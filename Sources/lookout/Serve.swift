@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import LookoutServer
+import ServiceLifecycle
 
 /// `lookout serve`: the collector on its embedded storage.
 struct Serve: AsyncParsableCommand {
@@ -36,7 +37,14 @@ struct Serve: AsyncParsableCommand {
         let runtime = LookoutRuntime(config: settings, logger: logger)
         let listenText = settings.server.listen
         let progress = ReplayProgress()
-        let app = try LookoutHTTPServer.application(runtime: runtime, services: [Collector(runtime: runtime, progress: { progress.update(done: $0, total: $1) })]) {
+        // Shut down in reverse order: scraping stops (stale markers written), then retention, then
+        // storage closes.
+        let services: [any Service] = [
+            StorageService(runtime: runtime, progress: { progress.update(done: $0, total: $1) }),
+            RetentionService(runtime: runtime),
+            ScrapeService(runtime: runtime),
+        ]
+        let app = try LookoutHTTPServer.application(runtime: runtime, services: services) {
             logger.info("listening", metadata: ["server.listen": "\(listenText)"])
         }
         try await app.runService()

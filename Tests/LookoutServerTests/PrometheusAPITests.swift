@@ -31,7 +31,7 @@ import Testing
             [(["__name__": "http_requests_total", "job": "api", "code": "200"], Sample(Int64(i) * 15_000, Double(i * 10))),
              (["__name__": "http_requests_total", "job": "api", "code": "500"], Sample(Int64(i) * 15_000, Double(i)))]
         })
-        if attach { runtime.attach(store: store, scrapeManager: nil) }
+        if attach { runtime.attach(store: store) }
         if live {
             try await LookoutHTTPServer.application(runtime: runtime).test(.live, body)
         } else {

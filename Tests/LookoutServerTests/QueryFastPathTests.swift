@@ -18,7 +18,7 @@ import Testing
         let logger = Logger(label: "test")
         let runtime = LookoutRuntime(config: LookoutConfig(), logger: logger)
         let store = try MetricStore(directory: directory, logger: logger)
-        runtime.attach(store: store, scrapeManager: nil)
+        runtime.attach(store: store)
         try await LookoutHTTPServer.application(runtime: runtime, costs: costs).test(.live) { client in
             try await body(client.port!)
         }

@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import NIOCore
+import Foundation
+import LookoutModel
+
+/// A typed client of a Lookout server's HTTP APIs (Prometheus's today; logs, traces and alerts
+/// as they land), for the CLI, scripts and the terminal UI. Answers decode into `LookoutModel`
+/// types; a failure from the server is a `LookoutClientError` with Prometheus's `errorType`.
+public struct LookoutClient: Sendable {
+    /// The server, e.g. `http://127.0.0.1:4318` (no trailing slash needed).
+    public let url: String
+    /// A bearer token, sent with every request when set.
+    public let token: String?
+    let http: HTTPClient
+    /// How long one request may take, answer included.
+    public var timeout: TimeAmount = .seconds(130)
+    /// Largest answer read.
+    public var maxResponseBytes = 256 << 20
+
+    public init(url: String, token: String? = nil, httpClient: HTTPClient = .shared) {
+        self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
+        self.token = token
+        self.http = httpClient
+    }
+
+    /// `GET /api/v1/query`: an instant query at `time` (RFC 3339 or unix seconds; now when nil).
+    public func query(_ expr: String, time: String? = nil) async throws -> QueryResponse {
+        var params = [("query", expr)]
+        if let time { params.append(("time", time)) }
+        return try QueryResponse(decoding: try await get("/api/v1/query", params))
+    }
+
+    /// `GET /api/v1/query_range`: a range query from `start` to `end` every `step`.
+    public func queryRange(_ expr: String, start: String, end: String, step: String) async throws -> QueryResponse {
+        try QueryResponse(decoding: try await get("/api/v1/query_range",
+                                                  [("query", expr), ("start", start), ("end", end), ("step", step)]))
+    }
+
+    /// The status and body of `GET path?params`.
+    func get(_ path: String, _ params: [(String, String)]) async throws -> (status: Int, body: [UInt8]) {
+        var components = URLComponents(string: url + path)
+        components?.queryItems = params.map { URLQueryItem(name: $0.0, value: $0.1) }
+        // `+` means a space in a query string: PromQL's `+` must travel as %2B.
+        let encoded = components?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        components?.percentEncodedQuery = encoded
+        guard let target = components?.url?.absoluteString else {
+            throw LookoutClientError(status: 0, errorType: "client", message: "not a URL: \(url + path)")
+        }
+        var request = HTTPClientRequest(url: target)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await http.execute(request, timeout: timeout)
+        let body = try await response.body.collect(upTo: maxResponseBytes)
+        return (Int(response.status.code), Array(body.readableBytesView))
+    }
+}
+
+/// A failed call: the HTTP status and Prometheus's `errorType` and `error`, or the client's own
+/// reason (`errorType` `client`) when the answer could not be read.
+public struct LookoutClientError: Error, Sendable, CustomStringConvertible {
+    public let status: Int
+    public let errorType: String
+    public let message: String
+
+    public init(status: Int, errorType: String, message: String) {
+        self.status = status
+        self.errorType = errorType
+        self.message = message
+    }
+
+    public var description: String { "error (\(errorType)): \(message)" }
+}

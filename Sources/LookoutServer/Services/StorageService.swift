@@ -1,0 +1,36 @@
+import Logging
+import LookoutModel
+import LookoutStorage
+import ServiceLifecycle
+
+/// Opens the data directory and its stores (replaying the WAL, with `progress`), attaches them to
+/// the runtime, and on graceful shutdown, after the services listed after it have stopped, writes
+/// due partitions and closes the data directory (a final checkpoint).
+public struct StorageService: Service {
+    let runtime: LookoutRuntime
+    let progress: (@Sendable (Int64, Int64) -> Void)?
+
+    public init(runtime: LookoutRuntime, progress: (@Sendable (Int64, Int64) -> Void)? = nil) {
+        self.runtime = runtime
+        self.progress = progress
+    }
+
+    public func run() async throws {
+        let config = runtime.config
+        let logger = runtime.logger
+        logger.info("opening storage", metadata: ["storage.path": "\(config.storage.path)"])
+        let data = try DataDirectory(path: config.storage.path, wal: WALOptions(fsync: config.storage.fsync), logger: logger)
+        let store = try MetricStore(data: data, options: StorageOptions(retention: config.storage.retention), logger: logger)
+        try data.open(progress: progress)
+        logger.info("storage ready", metadata: [
+            "storage.head_series": "\(store.stats.headSeries)",
+            "storage.wal_records_replayed": "\(store.stats.walRecordsReplayed)",
+        ])
+        runtime.attach(store: store)
+        try? await gracefulShutdown()
+        logger.info("flushing and closing storage")
+        try store.close()
+        try data.close()
+        logger.info("storage closed")
+    }
+}
