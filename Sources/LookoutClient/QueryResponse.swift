@@ -3,7 +3,7 @@ import LookoutModel
 
 /// The answer to a query: its result, and the body as the server sent it (for `--output json`).
 public struct QueryResponse: Sendable {
-    public let result: QueryResult
+    public let result: QueryValue
     public let body: [UInt8]
 
     /// Decodes a Prometheus API query answer; a `status: error` answer (or a non-JSON one)
@@ -33,7 +33,7 @@ public struct QueryResponse: Sendable {
     }
 
     private struct ResultData: Decodable {
-        var result: QueryResult
+        var result: QueryValue
 
         enum Keys: String, CodingKey { case resultType, result }
 
@@ -42,7 +42,7 @@ public struct QueryResponse: Sendable {
             switch try c.decode(String.self, forKey: .resultType) {
             case "vector":
                 result = .vector(try c.decode([VectorItem].self, forKey: .result).map {
-                    InstantValue(labels: Labels($0.metric), sample: $0.value.sample)
+                    InstantSample(labels: Labels($0.metric), sample: $0.value.sample)
                 })
             case "matrix":
                 result = .matrix(try c.decode([MatrixItem].self, forKey: .result).map {
@@ -52,7 +52,7 @@ public struct QueryResponse: Sendable {
                 result = .scalar(try c.decode(Point.self, forKey: .result).sample)
             case "string":
                 let point = try c.decode(StringPoint.self, forKey: .result)
-                result = .string(point.text, at: point.time)
+                result = .string(point.text, point.time)
             case let other:
                 throw DecodingError.dataCorruptedError(forKey: .resultType, in: c, debugDescription: "unknown resultType \(other)")
             }
@@ -84,25 +84,6 @@ public struct QueryResponse: Sendable {
             time = Int64((try c.decode(Double.self) * 1000).rounded())
             text = try c.decode(String.self)
         }
-    }
-}
-
-/// A query result in `LookoutModel`'s types.
-public enum QueryResult: Sendable, Equatable {
-    case vector([InstantValue])
-    case matrix([SeriesData])
-    case scalar(Sample)
-    case string(String, at: Int64)
-}
-
-/// One element of an instant vector.
-public struct InstantValue: Sendable, Equatable {
-    public var labels: Labels
-    public var sample: Sample
-
-    public init(labels: Labels, sample: Sample) {
-        self.labels = labels
-        self.sample = sample
     }
 }
 

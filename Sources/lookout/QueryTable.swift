@@ -4,7 +4,7 @@ import LookoutModel
 
 /// Renders a query result as an aligned text table: series, time (unix seconds), value.
 enum QueryTable {
-    static func render(_ result: QueryResult) -> String {
+    static func render(_ result: QueryValue) -> String {
         var rows: [[String]] = [["SERIES", "TIME", "VALUE"]]
         func series(_ labels: Labels) -> String { labels.isEmpty ? "{}" : labels.description }
         func time(_ ms: Int64) -> String { String(format: "%.3f", Double(ms) / 1000) }

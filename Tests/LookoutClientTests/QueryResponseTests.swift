@@ -4,19 +4,19 @@ import Testing
 
 /// Prometheus API answers decode into `LookoutModel` types; errors keep their `errorType`.
 @Suite struct QueryResponseTests {
-    static func decode(_ json: String, status: Int = 200) throws -> QueryResult {
+    static func decode(_ json: String, status: Int = 200) throws -> QueryValue {
         try QueryResponse(decoding: (status, Array(json.utf8))).result
     }
 
     @Test func vectorMatrixScalarAndString() throws {
         #expect(try Self.decode(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","job":"a"},"value":[1.5,"1"]}]}}"#)
-                == .vector([InstantValue(labels: ["__name__": "up", "job": "a"], sample: Sample(1500, 1))]))
+                == .vector([InstantSample(labels: ["__name__": "up", "job": "a"], sample: Sample(1500, 1))]))
         #expect(try Self.decode(#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"x":"1"},"values":[[0,"NaN"],[15,"+Inf"],[30,"-2.5e-3"]]}]}}"#)
                 == .matrix([SeriesData(labels: ["x": "1"], samples: [Sample(0, .nan), Sample(15_000, .infinity), Sample(30_000, -0.0025)])]))
         #expect(try Self.decode(#"{"status":"success","data":{"resultType":"scalar","result":[1700000000.123,"2"]}}"#)
                 == .scalar(Sample(1_700_000_000_123, 2)))
         #expect(try Self.decode(#"{"status":"success","data":{"resultType":"string","result":[1,"hello"]}}"#)
-                == .string("hello", at: 1000))
+                == .string("hello", 1000))
     }
 
     @Test func errorsCarryTheServersErrorType() {

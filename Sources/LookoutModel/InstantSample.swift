@@ -1,4 +1,3 @@
-import LookoutModel
 
 /// One element of an instant vector: a series' labels and its value at the evaluation time.
 public struct InstantSample: Sendable, Equatable {

@@ -1,4 +1,3 @@
-import LookoutModel
 
 /// The result of a query, shaped like Prometheus's `resultType`s.
 public enum QueryValue: Sendable, Equatable {
