@@ -163,11 +163,13 @@ extension MetricStore {
     }
 
     /// `append(_:)` by series ref: skips hashing label sets. Without `waitUntilDurable` (a scrape,
-    /// which no client waits for) it returns once the batch is applied and queued: the WAL writes
-    /// it at once and fsyncs it within `WriteAheadLog.unwaitedSyncInterval`.
+    /// which no client waits for) and with `fsync: batch`, it returns once the batch is applied and
+    /// queued: the WAL writes it at once and fsyncs it within `WriteAheadLog.unwaitedSyncInterval`.
     public func append(refs batch: [(ref: SeriesRef, sample: Sample)], waitUntilDurable: Bool = true) async throws -> AppendResult {
         let applied = try apply(batch) { item, pass in (try seriesLocked(ref: item.ref, &pass), item.sample) }
-        if waitUntilDurable { return try await acknowledge(applied) }
+        // Only group commit has a writer thread that writes unwaited records at once; with
+        // `always` and `interval` every append goes the acknowledged way.
+        if waitUntilDurable || data.walOptions.fsync != .batch { return try await acknowledge(applied) }
         try indexPending()
         startBackgroundWorkIfDue()
         return applied.result

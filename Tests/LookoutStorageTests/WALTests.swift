@@ -114,3 +114,45 @@ import Testing
         }
     }
 }
+
+/// Appends nobody waits for (scrapes): written at once, fsynced within a second with group commit,
+/// and at once in the other modes.
+@Suite struct UnwaitedAppendTests {
+    @Test func groupCommitWritesAtOnceAndFsyncsWithinASecond() async throws {
+        try await withTempDirectory { dir in
+            do {
+                let store = try MetricStore(directory: dir, options: StorageOptions(fsync: .batch), logger: quietLogger)
+                let ref = try store.seriesRef(for: series("scraped"))
+                let fsyncsBefore = store.data.walFsyncStats.0
+                _ = try await store.append(refs: [(ref, Sample(1000, 1)), (ref, Sample(2000, 2))], waitUntilDurable: false)
+                let started = ContinuousClock.now
+                while store.wal.pendingBytes > 0 && ContinuousClock.now - started < .seconds(1) {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                #expect(store.wal.pendingBytes == 0, "written at once")
+                while store.data.walFsyncStats.0 == fsyncsBefore && ContinuousClock.now - started < .seconds(3) {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(store.data.walFsyncStats.0 > fsyncsBefore, "fsynced without anyone waiting")
+                #expect(ContinuousClock.now - started < .seconds(2))
+                // No close(): the process dies here; what was written survives it.
+            }
+            let reopened = try MetricStore(directory: dir, logger: quietLogger)
+            defer { try? reopened.close() }
+            #expect(try reopened.select([.equal("__name__", "scraped")], start: .min, end: .max).first?.samples
+                    == [Sample(1000, 1), Sample(2000, 2)])
+        }
+    }
+
+    @Test func alwaysModeFsyncsBeforeReturning() async throws {
+        try await withTempDirectory { dir in
+            let store = try MetricStore(directory: dir, options: StorageOptions(fsync: .always), logger: quietLogger)
+            defer { try? store.close() }
+            let ref = try store.seriesRef(for: series("scraped"))
+            let before = store.data.walFsyncStats.0
+            _ = try await store.append(refs: [(ref, Sample(1000, 1))], waitUntilDurable: false)
+            #expect(store.data.walFsyncStats.0 > before)
+            #expect(store.wal.pendingBytes == 0)
+        }
+    }
+}
