@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,7 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from httpsupport import free_port, http_get  # noqa: E402
+from httpsupport import http_get  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -52,6 +53,19 @@ def serve_targets(body, ports):
         await asyncio.gather(*(s.serve_forever() for s in servers))
 
     threading.Thread(target=lambda: asyncio.run(main()), daemon=True).start()
+
+
+def distinct_ports(n):
+    """`n` free loopback ports, all different (each is held until all are chosen)."""
+    sockets = []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        sockets.append(s)
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
 
 
 def cpu_seconds(pid):
@@ -95,7 +109,7 @@ def main():
     lookout_bin = os.environ.get("LOOKOUT_BIN", str(REPO / ".build/release/lookout"))
     prometheus_bin = os.environ.get("PROMETHEUS_BIN", shutil.which("prometheus") or "/usr/bin/prometheus")
     body = (REPO / "Tests/Fixtures/exposition/node_exporter.prom").read_bytes()
-    ports = [free_port() for _ in range(args.targets)]
+    *ports, lookout_port, prometheus_port = distinct_ports(args.targets + 2)
     serve_targets(body, ports)
     targets = json.dumps([f"127.0.0.1:{p}" for p in ports])
     work = Path(tempfile.mkdtemp(prefix="lookout-bench-scrape-"))
@@ -103,7 +117,6 @@ def main():
     try:
         scrape = (f"global: {{scrape_interval: 1s, scrape_timeout: 1s}}\n"
                   f"scrape_configs:\n  - job_name: node\n    static_configs: [{{targets: {targets}}}]\n")
-        lookout_port, prometheus_port = free_port(), free_port()
         (work / "lookout.yaml").write_text(
             f"server: {{listen: 127.0.0.1:{lookout_port}}}\nstorage: {{path: {work / 'lookout-data'}}}\n" + scrape)
         (work / "prometheus.yml").write_text(scrape)
@@ -130,6 +143,8 @@ def main():
             cpu = cpu_seconds(process.pid) - start[name]
             samples = query(urls[name], f"sum(sum_over_time(scrape_samples_scraped[{int(args.window)}s]))")
             per_scrape = query(urls[name], "sum(scrape_samples_scraped)")
+            if samples == 0:
+                raise RuntimeError(f"{name} scraped nothing; its log ends:\n" + (work / f"{name}.log").read_text()[-2000:])
             figures[name] = (cpu, samples, rss_mib(process.pid))
             print(f"{name:10s} cpu {cpu:6.2f} s  samples {samples:12.0f}  "
                   f"cpu/sample {cpu / max(samples, 1) * 1e9:7.1f} ns  rss {figures[name][2]:6.1f} MiB  "
