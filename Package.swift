@@ -74,7 +74,7 @@ let package = Package(
                     resources: [.copy("Cases")]),
         .testTarget(name: "LookoutScrapeTests", dependencies: ["LookoutScrape", "LookoutFormats"]),
         .testTarget(name: "LookoutServerTests", dependencies: [
-            "LookoutServer",
+            "LookoutServer", "LookoutClient",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

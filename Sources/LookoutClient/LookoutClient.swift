@@ -36,6 +36,30 @@ public struct LookoutClient: Sendable {
                                                   [("query", expr), ("start", start), ("end", end), ("step", step)]))
     }
 
+    /// `GET /api/v1/series`: the label sets matching any of the selectors `matching`.
+    public func series(matching: [String], start: String? = nil, end: String? = nil) async throws -> [Labels] {
+        let answer = try await get("/api/v1/series", Self.selection(matching, start, end))
+        return try APIEnvelope<[[String: String]]>.data(of: answer, what: "a list of series").map { Labels($0) }
+    }
+
+    /// `GET /api/v1/labels`: label names, of the series matching `matching` when given.
+    public func labelNames(matching: [String] = [], start: String? = nil, end: String? = nil) async throws -> [String] {
+        try APIEnvelope<[String]>.data(of: try await get("/api/v1/labels", Self.selection(matching, start, end)),
+                                       what: "a list of label names")
+    }
+
+    /// `GET /api/v1/label/<name>/values`: the values of one label.
+    public func labelValues(_ name: String, matching: [String] = [], start: String? = nil,
+                            end: String? = nil) async throws -> [String] {
+        let path = "/api/v1/label/" + (name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name) + "/values"
+        return try APIEnvelope<[String]>.data(of: try await get(path, Self.selection(matching, start, end)),
+                                              what: "a list of label values")
+    }
+
+    static func selection(_ matching: [String], _ start: String?, _ end: String?) -> [(String, String)] {
+        matching.map { ("match[]", $0) } + [start.map { ("start", $0) }, end.map { ("end", $0) }].compactMap { $0 }
+    }
+
     /// The status and body of `GET path?params`.
     func get(_ path: String, _ params: [(String, String)]) async throws -> (status: Int, body: [UInt8]) {
         var components = URLComponents(string: url + path)

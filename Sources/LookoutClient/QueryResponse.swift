@@ -10,26 +10,7 @@ public struct QueryResponse: Sendable {
     /// throws `LookoutClientError`.
     public init(decoding answer: (status: Int, body: [UInt8])) throws {
         body = answer.body
-        let envelope: Envelope
-        do {
-            envelope = try JSONDecoder().decode(Envelope.self, from: Data(answer.body))
-        } catch {
-            let text = String(decoding: answer.body.prefix(200), as: UTF8.self)
-            throw LookoutClientError(status: answer.status, errorType: "client",
-                                     message: "the server did not answer a query result (HTTP \(answer.status)): \(text)")
-        }
-        guard envelope.status == "success", let data = envelope.data else {
-            throw LookoutClientError(status: answer.status, errorType: envelope.errorType ?? "unknown",
-                                     message: envelope.error ?? "no error message")
-        }
-        result = data.result
-    }
-
-    private struct Envelope: Decodable {
-        var status: String
-        var data: ResultData?
-        var errorType: String?
-        var error: String?
+        result = try APIEnvelope<ResultData>.data(of: answer, what: "a query result").result
     }
 
     private struct ResultData: Decodable {
@@ -84,6 +65,32 @@ public struct QueryResponse: Sendable {
             time = Int64((try c.decode(Double.self) * 1000).rounded())
             text = try c.decode(String.self)
         }
+    }
+}
+
+/// Prometheus's JSON envelope around an answer's `data`, decoded: the data, or the server's error.
+struct APIEnvelope<Payload: Decodable>: Decodable {
+    var status: String
+    var data: Payload?
+    var errorType: String?
+    var error: String?
+
+    /// The `data` of a success; a `LookoutClientError` for an error or an answer that is not
+    /// `what` it should be.
+    static func data(of answer: (status: Int, body: [UInt8]), what: String) throws -> Payload {
+        let envelope: APIEnvelope
+        do {
+            envelope = try JSONDecoder().decode(APIEnvelope.self, from: Data(answer.body))
+        } catch {
+            let text = String(decoding: answer.body.prefix(200), as: UTF8.self)
+            throw LookoutClientError(status: answer.status, errorType: "client",
+                                     message: "the server did not answer \(what) (HTTP \(answer.status)): \(text)")
+        }
+        guard envelope.status == "success", let data = envelope.data else {
+            throw LookoutClientError(status: answer.status, errorType: envelope.errorType ?? "unknown",
+                                     message: envelope.error ?? "no error message")
+        }
+        return data
     }
 }
 

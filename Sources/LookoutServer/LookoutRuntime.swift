@@ -2,18 +2,17 @@ import Foundation
 import Logging
 import LookoutModel
 import LookoutScrape
-import LookoutStorage
 import Synchronization
 
-/// What the services and the HTTP layer share: the validated config, the metric store once its WAL
-/// is replayed, the scrape manager once scraping runs, and the registry of Lookout's own metrics.
+/// What the services and the HTTP layer share: the validated config, the metric store (by its
+/// contract, `MetricStorage`) once its WAL is replayed, the scrape manager once scraping runs, and the registry of Lookout's own metrics.
 public final class LookoutRuntime: Sendable {
     public let config: LookoutConfig
     public let logger: Logger
     public let metrics = SelfMetrics()
     /// Every component's families for `/metrics`.
     public let selfMetrics = SelfMetricsRegistry()
-    private let state = Mutex<(store: MetricStore?, scrape: ScrapeManager?)>((nil, nil))
+    private let state = Mutex<(store: (any MetricStorage)?, scrape: ScrapeManager?)>((nil, nil))
 
     public init(config: LookoutConfig, logger: Logger) {
         self.config = config
@@ -31,7 +30,7 @@ public final class LookoutRuntime: Sendable {
     }
 
     /// Called once the WAL is replayed: from then on `/-/ready` answers 200.
-    public func attach(store: MetricStore) {
+    public func attach(store: any MetricStorage) {
         state.withLock { $0.store = store }
         selfMetrics.register("storage") { store.selfMetrics() }
     }
@@ -42,12 +41,12 @@ public final class LookoutRuntime: Sendable {
         selfMetrics.register("scrape") { scrapeManager.metrics.families() }
     }
 
-    public var store: MetricStore? { state.withLock { $0.store } }
+    public var store: (any MetricStorage)? { state.withLock { $0.store } }
     public var scrapeManager: ScrapeManager? { state.withLock { $0.scrape } }
     var scrapeRegistry: ScrapeRegistry? { scrapeManager?.registry }
 
     /// The store once attached; nil if the task is cancelled first.
-    func waitForStore() async -> MetricStore? {
+    func waitForStore() async -> (any MetricStorage)? {
         while !Task.isCancelled {
             if let store { return store }
             try? await Task.sleep(for: .milliseconds(50))
@@ -55,7 +54,7 @@ public final class LookoutRuntime: Sendable {
         return nil
     }
 
-    func readyStore() throws(APIError) -> MetricStore {
+    func readyStore() throws(APIError) -> any MetricStorage {
         guard let store else { throw .unavailable("Lookout is starting: the WAL is still being replayed") }
         return store
     }

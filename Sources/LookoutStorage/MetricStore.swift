@@ -39,7 +39,7 @@ import Synchronization
 /// `headLock`; the WAL and the index have their own locks, which may be taken while holding `headLock`
 /// but never the other way round (retention holds `headLock` while deleting index rows, so no append
 /// revives a series under an id being deleted). `partitionWriteLock` lets one thread at a time write partitions.
-public final class MetricStore: MetricQuerier, MetricAppender, WALParticipant, @unchecked Sendable {
+public final class MetricStore: MetricStorage, WALParticipant, @unchecked Sendable {
     /// The data directory (`metrics/` lives under it).
     public let directory: String
     public let options: StorageOptions
