@@ -169,7 +169,10 @@ struct ChunkReader {
             do {
                 fd = try FileIO.open(path, flags: O_RDONLY)
             } catch {
-                return // deleted by retention after the index was read
+                // Only a file that is gone was deleted by retention after the index was read; any
+                // other failure (EMFILE, EACCES, EIO, ENOTDIR) would make the answer quietly short.
+                if access(path, F_OK) != 0 && errno == ENOENT { return }
+                throw error
             }
             fds[key] = fd
         }

@@ -86,6 +86,11 @@ import LookoutStorage
         #expect(ListenAddress("localhost:80")?.isLoopback == true)
         #expect(ListenAddress("127.evil.example:80")?.isLoopback == false)
         #expect(ListenAddress("0.0.0.0:4318")?.isLoopback == false)
+        // Literals as inet_pton reads them: a leading zero makes a hostname, which resolves to nothing.
+        #expect(ListenAddress("127.0.0.08:4318")?.isLoopback == false)
+        #expect(ListenAddress("[::2]:4318")?.isLoopback == false)
+        #expect(ListenAddress("[::ffff:10.0.0.1]:4318")?.isLoopback == false)
+        #expect(ListenAddress("no-such-host.invalid:4318")?.isLoopback == false)
         #expect(ListenAddress("nohost") == nil)
         #expect(ListenAddress("h:99999") == nil)
     }
