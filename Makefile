@@ -3,7 +3,7 @@
 #   make test  — unit tests, then integration tests against real Prometheus components
 SHELL := /bin/bash
 SWIFT ?= swift
-SYSTEM_PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev libsnappy-dev
+SYSTEM_PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev libsnappy-dev libre2-dev
 PEER_PACKAGES := prometheus prometheus-node-exporter prometheus-alertmanager
 PYTHON_PACKAGES := pytest prometheus-client opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
 

@@ -25,7 +25,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "LookoutModel"),
+        .target(name: "CRE2", path: "Sources/CRE2", linkerSettings: [.linkedLibrary("re2")]),
+        .target(name: "LookoutModel", dependencies: ["CRE2"]),
         .target(name: "LookoutFormats", dependencies: ["LookoutModel"]),
         .target(name: "LookoutStorage", dependencies: [
             "LookoutModel", "CSQLite", "CZlib",

@@ -1,14 +1,12 @@
-import Foundation
-
-/// A regular expression that must match a whole string, with a fast path for plain literals and
+/// A regular expression that must match a whole string (Prometheus anchors label matchers), in
+/// RE2 syntax and linear time (`RE2Regex`), with a fast path for plain literals and
 /// `literal|literal` alternations, the common shapes in selectors.
 ///
-/// Thread-safety: immutable after init; `NSRegularExpression` is documented as safe to share
-/// between threads, so the type is `@unchecked Sendable`.
-public final class AnchoredRegex: @unchecked Sendable, Hashable {
+/// Thread-safety: immutable after init.
+public final class AnchoredRegex: Sendable, Hashable {
     public let pattern: String
     private let literals: Set<String>?
-    private let regex: NSRegularExpression?
+    private let regex: RE2Regex?
 
     public init(_ pattern: String) throws {
         self.pattern = pattern
@@ -29,8 +27,7 @@ public final class AnchoredRegex: @unchecked Sendable, Hashable {
 
     public func matches(_ candidate: String) -> Bool {
         if let literals { return literals.contains(candidate) }
-        let range = NSRange(candidate.startIndex..., in: candidate)
-        return regex!.firstMatch(in: candidate, options: [.anchored], range: range) != nil
+        return regex!.fullMatch(candidate)
     }
 
     public static func == (lhs: AnchoredRegex, rhs: AnchoredRegex) -> Bool { lhs.pattern == rhs.pattern }

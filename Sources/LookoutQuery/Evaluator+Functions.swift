@@ -465,11 +465,9 @@ extension Evaluator {
         if let existing = relabelCache[cacheKey] {
             cache = existing
         } else {
-            let regex: NSRegularExpression
+            let regex: RE2Regex
             do {
-                // RE2's `(?P<name>` is ICU's `(?<name>`.
-                let icu = pattern.replacingOccurrences(of: "(?P<", with: "(?<")
-                regex = try RegexCache.compiled("^(?:" + icu + ")$")
+                regex = try RegexCache.compiled("^(?:" + pattern + ")$")
             } catch {
                 throw .execution("invalid regular expression in label_replace(): \(pattern)")
             }
@@ -489,9 +487,8 @@ extension Evaluator {
             }
             var labels = s.labels
             let value = s.labels[src] ?? ""
-            let range = NSRange(value.startIndex..., in: value)
-            if let match = regex.firstMatch(in: value, options: [], range: range) {
-                labels = s.labels.setting(dst, to: expand(replacement, match: match, in: value, regex: regex))
+            if let groups = regex.fullMatchGroups(value) {
+                labels = s.labels.setting(dst, to: expand(replacement, groups: groups, in: value, regex: regex))
             }
             let id = intern(labels)
             cache.results[sourceID] = (labels, id)
@@ -500,20 +497,16 @@ extension Evaluator {
         return out
     }
 
-    func expand(_ template: String, match: NSTextCheckingResult, in source: String, regex: NSRegularExpression) -> String {
+    /// `template` with `$1`, `$name`, `${name}` replaced by the groups of a match of `source`
+    /// (byte ranges of its UTF-8) and `$$` by `$`, as Go's `Regexp.ExpandString` does.
+    func expand(_ template: String, groups: [Range<Int>?], in source: String, regex: RE2Regex) -> String {
         let chars = Array(template)
+        let bytes = Array(source.utf8)
         var out = ""
         var i = 0
         func group(_ name: String) -> String {
-            let range: NSRange
-            if let n = Int(name) {
-                guard n < match.numberOfRanges else { return "" }
-                range = match.range(at: n)
-            } else {
-                range = match.range(withName: name)
-            }
-            guard range.location != NSNotFound, let r = Range(range, in: source) else { return "" }
-            return String(source[r])
+            guard let n = Int(name) ?? regex.groupIndex(name), n < groups.count, let range = groups[n] else { return "" }
+            return String(decoding: bytes[range], as: UTF8.self)
         }
         while i < chars.count {
             let c = chars[i]

@@ -209,8 +209,8 @@ final class CountValuesGroups {
 
 /// label_replace results (labels and their id) by input label id, for one set of arguments.
 final class RelabelCache {
-    let regex: NSRegularExpression
+    let regex: RE2Regex
     var results: [Int32: (Labels, Int32)] = [:]
 
-    init(regex: NSRegularExpression) { self.regex = regex }
+    init(regex: RE2Regex) { self.regex = regex }
 }

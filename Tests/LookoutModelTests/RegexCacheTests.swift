@@ -29,3 +29,29 @@ import Testing
         #expect(RegexCache.count <= RegexCache.capacity)
     }
 }
+
+/// Regexes are RE2's: Prometheus's syntax, whole-string matches, linear time.
+@Suite struct RE2RegexTests {
+    @Test func prometheusSyntaxAndAnchoring() throws {
+        let named = try RE2Regex("^(?:(?P<host>[^:]+):(?P<port>\\d+))$")
+        #expect(named.groupCount == 2 && named.groupIndex("port") == 2 && named.groupIndex("nope") == nil)
+        let groups = try #require(named.fullMatchGroups("héllo:9090"))
+        #expect(groups[1] == 0..<6 && groups[2] == 7..<11, "byte ranges of the UTF-8")
+        #expect(named.fullMatchGroups("no port") == nil)
+        let matcher = try AnchoredRegex("api|web.*")
+        #expect(matcher.matches("web-1") && matcher.matches("api") && !matcher.matches("xapi") && !matcher.matches(""))
+        #expect(try AnchoredRegex(".*").matches(""))
+        #expect(!(try AnchoredRegex("a.b").matches("a\nb")), "`.` does not match a newline, as in Go")
+        #expect(throws: RegexError.self) { try RE2Regex("(") }
+        #expect(throws: RegexError.self) { try RE2Regex("a(?=b)") } // lookahead: not RE2
+    }
+
+    /// A pattern that makes a backtracking engine take exponential time is matched at once.
+    @Test func noCatastrophicBacktracking() throws {
+        let regex = try AnchoredRegex("(.*.*)*Y")
+        let text = String(repeating: "x", count: 5_000)
+        let started = ContinuousClock.now
+        #expect(!regex.matches(text))
+        #expect(ContinuousClock.now - started < .seconds(5), "linear, not exponential")
+    }
+}
