@@ -12,11 +12,14 @@ public final class LookoutRuntime: Sendable {
     public let metrics = SelfMetrics()
     /// Every component's families for `/metrics`.
     public let selfMetrics = SelfMetricsRegistry()
+    /// Request body bytes the pipeline fast path holds, across all connections.
+    let inflight: InflightBytes
     private let state = Mutex<(store: (any MetricStorage)?, scrape: ScrapeManager?)>((nil, nil))
 
     public init(config: LookoutConfig, logger: Logger) {
         self.config = config
         self.logger = logger
+        inflight = InflightBytes(limit: config.server.maxInflightBytes)
         let started = Date().timeIntervalSince1970.rounded()
         selfMetrics.register("process") { [self] in
             [MetricFamily("lookout_build_info", .gauge, help: "Always 1; the version is in the label.", value: 1,

@@ -12,15 +12,22 @@ import Testing
 /// known to be cheap.
 @Suite struct QueryFastPathTests {
     /// A live server over an empty store; `body` gets its port.
-    static func withServer(costs: QueryCostMemory = QueryCostMemory(), _ body: @Sendable (Int) async throws -> Void) async throws {
+    static func withServer(costs: QueryCostMemory = QueryCostMemory(), config: LookoutConfig = LookoutConfig(),
+                           _ body: @Sendable (Int) async throws -> Void) async throws {
+        try await withServer(costs: costs, config: config) { port, _ in try await body(port) }
+    }
+
+    /// `withServer`, with the runtime too.
+    static func withServer(costs: QueryCostMemory = QueryCostMemory(), config: LookoutConfig = LookoutConfig(),
+                           _ body: @Sendable (Int, LookoutRuntime) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-fast-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let logger = Logger(label: "test")
-        let runtime = LookoutRuntime(config: LookoutConfig(), logger: logger)
+        let runtime = LookoutRuntime(config: config, logger: logger)
         let store = try MetricStore(directory: directory, logger: logger)
         runtime.attach(store: store)
         try await LookoutHTTPServer.application(runtime: runtime, costs: costs).test(.live) { client in
-            try await body(client.port!)
+            try await body(client.port!, runtime)
         }
         try store.close()
     }
@@ -117,7 +124,7 @@ import Testing
             let responses = try await Self.exchange(port: port, close + Self.get("/api/v1/query?query=2&time=1"), responses: 2)
             try #require(responses.count == 1)
             #expect(responses[0].head.contains("Connection: close"))
-            #expect(responses[0].body == #"{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}"#)
+            #expect(responses[0].body == #"{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}"#, "\(responses[0].head)")
 
             // HTTP/1.0 without keep-alive closes too.
             let old = try await Self.exchange(port: port, "GET /api/v1/query?query=3&time=1 HTTP/1.0\r\n\r\n", responses: 2)
@@ -169,5 +176,47 @@ import Testing
         #expect(costs.isCheap("k"))
         costs.record("k", costs.inlineLimit)
         #expect(!costs.isCheap("k"))
+    }
+
+    /// Auth is decided on the request head: a refused upload is answered before its body is sent
+    /// and nothing of it is buffered; the connection stays usable once the body has passed.
+    @Test func aRefusedRequestIsAnsweredOnItsHead() async throws {
+        var config = LookoutConfig()
+        config.server.tokens = [AuthToken(token: "q", role: .query)]
+        try await Self.withServer(config: config) { port, runtime in
+            let head = "POST /api/v1/query HTTP/1.1\r\nHost: lookout\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: 15000000\r\n\r\nquery=1"
+            let responses = try await Self.exchange(port: port, head, responses: 1)
+            try #require(responses.count == 1, "answered with 15 MB still to come")
+            #expect(responses[0].head.hasPrefix("HTTP/1.1 401"))
+            #expect(runtime.inflight.current == 0)
+            let body = "query=1"
+            let twice = "POST /api/v1/query HTTP/1.1\r\nHost: lookout\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)" + "GET /api/v1/query?query=2 HTTP/1.1\r\nHost: lookout\r\nAuthorization: Bearer q\r\n\r\n"
+            let answers = try await Self.exchange(port: port, twice, responses: 2)
+            #expect(answers.map { $0.head.prefix(12) } == ["HTTP/1.1 401", "HTTP/1.1 200"])
+        }
+    }
+
+    /// Bodies held across connections are bounded by `server.max_inflight_bytes`: beyond it, 503
+    /// with `Retry-After`, and the reservation is given back.
+    @Test func bodiesBeyondTheInflightBudgetAreRefused() async throws {
+        var config = LookoutConfig()
+        config.server.maxInflightBytes = 64
+        try await Self.withServer(config: config) { port, runtime in
+            let form = "query=1&pad=" + String(repeating: "x", count: 100)
+            let post = "POST /api/v1/query HTTP/1.1\r\nHost: lookout\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: \(form.utf8.count)\r\n\r\n\(form)"
+            let refused = try await Self.exchange(port: port, post, responses: 1)
+            try #require(refused.count == 1)
+            #expect(refused[0].head.hasPrefix("HTTP/1.1 503"))
+            #expect(refused[0].head.contains("Retry-After: 1"))
+            #expect(runtime.inflight.current == 0)
+            let small = "query=1"
+            let fits = try await Self.exchange(port: port, "POST /api/v1/query HTTP/1.1\r\nHost: lookout\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(small.utf8.count)\r\n\r\n\(small)", responses: 1)
+            #expect(fits.first?.head.hasPrefix("HTTP/1.1 200") == true)
+            #expect(runtime.inflight.current == 0)
+        }
     }
 }

@@ -70,7 +70,7 @@ public enum ConfigLoader {
 
     static func server(_ node: Node, _ reader: YAMLReader, baseDirectory: String) throws(ConfigError) -> ServerConfig {
         var server = ServerConfig()
-        for (key, _, value) in try reader.mapping(node, "server", allowed: ["listen", "max_body_bytes", "auth"]) {
+        for (key, _, value) in try reader.mapping(node, "server", allowed: ["listen", "max_body_bytes", "max_inflight_bytes", "auth"]) {
             switch key {
             case "listen":
                 server.listen = try reader.string(value, key)
@@ -78,6 +78,7 @@ public enum ConfigLoader {
                     throw reader.error(value, "listen must be HOST:PORT, got \"\(server.listen)\"")
                 }
             case "max_body_bytes": server.maxBodyBytes = try reader.byteSize(value, key)
+            case "max_inflight_bytes": server.maxInflightBytes = try reader.byteSize(value, key)
             default:
                 for (authKey, _, authValue) in try reader.mapping(value, "server.auth", allowed: ["tokens"]) {
                     for item in try reader.sequence(authValue, authKey) {

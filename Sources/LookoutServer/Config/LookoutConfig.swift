@@ -17,6 +17,9 @@ public struct LookoutConfig: Sendable {
 public struct ServerConfig: Sendable {
     public var listen = "127.0.0.1:4318"
     public var maxBodyBytes = 16 << 20
+    /// Request body bytes held at once across all connections by the pipeline fast path; beyond
+    /// it requests are answered 503 with `Retry-After`.
+    public var maxInflightBytes = 64 << 20
     public var tokens: [AuthToken] = []
     public init() {}
 }

@@ -35,6 +35,10 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         var keepAlive: Bool
         var body: ByteBuffer?
         var tooLarge = false
+        /// The body's bytes reserved in `InflightBytes`; 0 once released.
+        var reserved = 0
+        /// Set when the body did not fit `server.max_inflight_bytes`.
+        var overloaded = false
         var started: ContinuousClock.Instant
     }
 
@@ -42,12 +46,15 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case idle
         case collecting(Pending)
         case answering
+        /// A request refused on its head: the rest of it is dropped.
+        case discarding
     }
 
     private let routes: PrometheusAPIRoutes
     private let table: EndpointTable
     private let auth: AuthMiddleware
     private let costs: QueryCostMemory
+    private let inflight: InflightBytes
     private let logger: Logger
     private var state = State.idle
     /// Requests passed on to Hummingbird whose response has not ended yet.
@@ -57,6 +64,9 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var readHeld = false
     private var draining = false
     private var closeWhenAnswered = false
+    /// A decoding error that arrived while a request answered here was unanswered: Hummingbird
+    /// answers errors at once, which would overtake that answer, so it is passed on afterwards.
+    private var deferredError: (any Error)?
 
     private var isBusy: Bool {
         if case .answering = state { return true }
@@ -71,6 +81,7 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     init(runtime: LookoutRuntime, table: EndpointTable, costs: QueryCostMemory) {
         self.costs = costs
         self.table = table
+        inflight = runtime.inflight
         routes = PrometheusAPIRoutes(runtime: runtime)
         auth = AuthMiddleware(tokens: runtime.config.server.tokens, table: table)
         logger = runtime.logger
@@ -90,6 +101,10 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         switch (state, part) {
         case (.answering, _):
             return false
+        case (.discarding, .end):
+            state = .idle
+        case (.discarding, _):
+            break
         case (.collecting(var pending), .body(let bytes)):
             collect(bytes, into: &pending)
             state = .collecting(pending)
@@ -103,11 +118,19 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             guard passedOn == 0 else { return false }
             let (path, query) = Self.split(head.uri)
             let hasForm = APIParameters.hasForm(isPost: head.method == .POST, head.headers.first(name: "content-type"))
-            state = .collecting(Pending(endpoint: endpoint(for: head)!, path: path, query: query, hasForm: hasForm,
-                                        authorization: head.headers.first(name: "authorization"),
-                                        keepAlive: head.isKeepAlive,
-                                        body: hasForm ? context.channel.allocator.buffer(capacity: 0) : nil,
-                                        started: .now))
+            let pending = Pending(endpoint: endpoint(for: head)!, path: path, query: query, hasForm: hasForm,
+                                  authorization: head.headers.first(name: "authorization"),
+                                  keepAlive: head.isKeepAlive,
+                                  body: hasForm ? context.channel.allocator.buffer(capacity: 0) : nil,
+                                  started: .now)
+            // Auth is decided on the head: a refused request is answered at once and its body,
+            // if any, dropped as it arrives, never buffered.
+            if let refusal = auth.refusal(path: path, authorization: pending.authorization) {
+                finish(refusal, for: pending, context: context)
+                if pending.keepAlive { state = .discarding }
+                return true
+            }
+            state = .collecting(pending)
         case (.idle, .head):
             passedOn += 1
             context.fireChannelRead(wrapInboundOut(part))
@@ -118,11 +141,21 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func collect(_ bytes: ByteBuffer, into pending: inout Pending) {
-        guard pending.hasForm, !pending.tooLarge else { return }
+        guard pending.hasForm, !pending.tooLarge, !pending.overloaded else { return }
+        guard inflight.reserve(bytes.readableBytes) else {
+            pending.overloaded = true
+            pending.body = nil
+            inflight.release(pending.reserved)
+            pending.reserved = 0
+            return
+        }
+        pending.reserved += bytes.readableBytes
         var bytes = bytes
         if (pending.body?.readableBytes ?? 0) + bytes.readableBytes > routes.runtime.config.server.maxBodyBytes {
             pending.tooLarge = true
             pending.body = nil
+            inflight.release(pending.reserved)
+            pending.reserved = 0
         } else {
             pending.body?.writeBuffer(&bytes)
         }
@@ -147,8 +180,11 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Answering
 
     private func answer(_ pending: Pending, context: ChannelHandlerContext) {
-        if let refusal = auth.refusal(path: pending.path, authorization: pending.authorization) {
-            return finish(refusal, for: pending, context: context)
+        if pending.overloaded {
+            var reply = PrometheusAPIRoutes.failure(.unavailable(
+                "request bodies held by the server are at server.max_inflight_bytes (\(inflight.limit) bytes); retry shortly"))
+            reply.headers[.retryAfter] = "1"
+            return finish(reply, for: pending, context: context)
         }
         if pending.tooLarge {
             return finish(routes.bodyTooLarge(), for: pending, context: context)
@@ -157,6 +193,7 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             preconditionFailure("\(pending.path): only .api endpoints are answered in the pipeline")
         }
         let params = APIParameters.from(query: pending.query, body: pending.body)
+        inflight.release(pending.reserved) // parsed: the body's bytes are gone
         let key = pending.endpoint.costKey?(params)
         // Not while a partition write holds the series index: the event loop would wait for it.
         if let key, costs.isCheap(key), !(routes.runtime.store?.isWritingPartition ?? false) {
@@ -228,6 +265,11 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
         // Hummingbird takes the parts passed on when told that a burst of reads is complete.
         if drained { context.fireChannelReadComplete() }
+        if waiting.isEmpty && isIdle, let error = deferredError {
+            deferredError = nil
+            context.fireErrorCaught(error)
+            return
+        }
         if readHeld && waiting.isEmpty && !isBusy {
             readHeld = false
             context.read()
@@ -255,6 +297,24 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             context.read()
         }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if isIdle && waiting.isEmpty {
+            context.fireErrorCaught(error)
+        } else {
+            deferredError = error
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // A connection that closes mid-body gives its reservation back.
+        if case .collecting(var pending) = state {
+            inflight.release(pending.reserved)
+            pending.reserved = 0
+            state = .collecting(pending)
+        }
+        context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
