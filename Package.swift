@@ -9,6 +9,9 @@ let package = Package(
     products: [
         .executable(name: "lookout", targets: ["lookout"]),
         .executable(name: "lookout-bench", targets: ["LookoutBench"]),
+        // For the fuzz targets in `Fuzz/`, which build against these with libFuzzer.
+        .library(name: "LookoutParsers", targets: ["LookoutModel", "LookoutFormats", "LookoutQuery"]),
+        .library(name: "LookoutServerLibrary", targets: ["LookoutServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),

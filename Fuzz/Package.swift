@@ -1,0 +1,21 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// libFuzzer targets for Lookout's parsers. Not part of `swift build` of the main package (an
+/// executable without `main` links only with `-sanitize=fuzzer`); `scripts/fuzz.sh` builds and
+/// runs them.
+let fuzzFlags: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+
+let package = Package(
+    name: "LookoutFuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "Lookout", path: "..")],
+    targets: [
+        .executableTarget(name: "FuzzExposition", dependencies: [.product(name: "LookoutParsers", package: "Lookout")],
+                          swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzPromQL", dependencies: [.product(name: "LookoutParsers", package: "Lookout")],
+                          swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzConfig", dependencies: [.product(name: "LookoutServerLibrary", package: "Lookout")],
+                          swiftSettings: fuzzFlags),
+    ]
+)

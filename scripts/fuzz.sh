@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets in Fuzz/ (-sanitize=fuzzer,address) and runs each for a chosen time,
+# seeded from the repository's captures, case files and configs. Crashers are written to
+# Fuzz/crashers/<target>/; commit them as regression tests.
+#
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     # default 600 s, every target
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-600}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzExposition FuzzPromQL FuzzConfig)
+work=${LOOKOUT_FUZZ_WORK:-.build-fuzz}
+(cd Fuzz && swift build -c release --scratch-path "../$work" -Xswiftc -sanitize=fuzzer,address \
+    $(printf -- '--product %s ' "${targets[@]}"))
+bin="$work/release"
+for target in "${targets[@]}"; do
+  corpus="$work/corpus/$target"
+  mkdir -p "$corpus" "Fuzz/crashers/$target"
+  case "$target" in
+    FuzzExposition) cp Tests/Fixtures/exposition/* "$corpus/" ;;
+    FuzzPromQL)
+      # One seed per query of the case files.
+      grep -hE '^eval(_fail|_ordered)? ' Tests/LookoutQueryTests/Cases/*.test \
+        | sed -E 's/^eval(_fail|_ordered)? (instant at [^ ]+|range from [^ ]+ to [^ ]+ step [^ ]+) //' \
+        | awk -v dir="$corpus" '{ print > (dir "/case" NR) }' ;;
+    FuzzConfig) cp config/*.yaml "$corpus/" ;;
+  esac
+  echo "== $target for ${seconds}s"
+  "$bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="Fuzz/crashers/$target/" "$corpus"
+done
