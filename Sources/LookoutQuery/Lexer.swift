@@ -70,13 +70,15 @@ struct Lexer {
             braceDepth += 1
             return single(.leftBrace)
         case UInt8(ascii: "}"):
-            braceDepth -= 1
+            // Never below 0: an unmatched closer is the parser's error to report, and a negative
+            // depth would leave `:` matched by neither the colon nor the identifier rule.
+            braceDepth = max(0, braceDepth - 1)
             return single(.rightBrace)
         case UInt8(ascii: "["):
             bracketDepth += 1
             return single(.leftBracket)
         case UInt8(ascii: "]"):
-            bracketDepth -= 1
+            bracketDepth = max(0, bracketDepth - 1)
             return single(.rightBracket)
         case UInt8(ascii: ","): return single(.comma)
         case UInt8(ascii: "@"): return single(.at)

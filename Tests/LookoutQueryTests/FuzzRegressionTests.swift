@@ -1,0 +1,12 @@
+import Testing
+@testable import LookoutQuery
+
+/// Inputs the fuzz targets (`scripts/fuzz.sh`) found, kept so they stay fixed.
+@Suite struct FuzzRegressionTests {
+    /// FuzzPromQL, 2026-12-01: an unmatched `]` made the bracket depth negative, after which the
+    /// lexer returned empty tokens for `:` forever (a hang that ate memory).
+    @Test(arguments: ["sum_over_tm(imeet] @ 1:0)\n", "a] :b", "} :x", "]]]:"])
+    func unmatchedClosersBeforeAColonAreParseErrors(_ input: String) {
+        #expect(throws: QueryError.self) { try PromQLParser.parse(input) }
+    }
+}
