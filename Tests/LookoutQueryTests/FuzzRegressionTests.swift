@@ -9,4 +9,12 @@ import Testing
     func unmatchedClosersBeforeAColonAreParseErrors(_ input: String) {
         #expect(throws: QueryError.self) { try PromQLParser.parse(input) }
     }
+
+    /// FuzzPromQL, 2026-12-01: `+Inf` printed before `^` reads back as a unary plus over the
+    /// power, so printing is not a fixed point there (as in Prometheus); the printout still parses.
+    @Test func anInfinitePowerPrintsToTextThatParses() throws {
+        let printed = try PromQLParser.parse("Inf/nf -nf - Inf^f - IInIBf").description
+        #expect(printed == "+Inf / nf - nf - +Inf ^ f - IInIBf")
+        #expect(throws: Never.self) { try PromQLParser.parse(printed) }
+    }
 }
