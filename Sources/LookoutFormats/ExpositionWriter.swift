@@ -72,17 +72,18 @@ public struct ExpositionWriter {
     }
 
     private static func escapeHelp(_ help: String, openMetrics: Bool) -> String {
-        guard help.contains(where: { $0 == "\\" || $0 == "\n" || (openMetrics && $0 == "\"") }) else { return help }
-        var out = ""
-        for ch in help {
-            switch ch {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\"" where openMetrics: out += "\\\""
-            default: out.append(ch)
+        // By scalar, not Character: "\r\n" is one Character, which equals neither "\r" nor "\n".
+        guard help.unicodeScalars.contains(where: { $0 == "\\" || $0 == "\n" || (openMetrics && $0 == "\"") }) else { return help }
+        var out = String.UnicodeScalarView()
+        for scalar in help.unicodeScalars {
+            switch scalar {
+            case "\\": out.append(contentsOf: "\\\\".unicodeScalars)
+            case "\n": out.append(contentsOf: "\\n".unicodeScalars)
+            case "\"" where openMetrics: out.append(contentsOf: "\\\"".unicodeScalars)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 
     /// A series as both formats write it: `name{a="1",b="2"}`, or just `name` without other labels.

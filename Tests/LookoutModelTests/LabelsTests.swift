@@ -38,3 +38,12 @@ import Testing
         #expect(!StaleMarker.isStale(.nan))
     }
 }
+
+@Suite struct LabelsEscapeTests {
+    /// Escaping goes by Unicode scalar: "\r\n" is a single Character, and its newline is escaped.
+    @Test func carriageReturnNewlineIsEscaped() {
+        #expect(Labels.escape("a\r\nb") == "a\r\\nb")
+        #expect(Labels.escape("q\"\\\n") == "q\\\"\\\\\\n")
+        #expect(Labels.escape("plain") == "plain")
+    }
+}

@@ -17,4 +17,12 @@ import Testing
         #expect(printed == "+Inf / nf - nf - +Inf ^ f - IInIBf")
         #expect(throws: Never.self) { try PromQLParser.parse(printed) }
     }
+
+    /// FuzzPromQL, 2026-12-01: a matcher value holding "\r\n" printed it raw (Swift's Character
+    /// "\r\n" is neither "\r" nor "\n"), so the printout did not parse.
+    @Test func aCarriageReturnNewlineInAValuePrintsEscaped() throws {
+        let expr = try PromQLParser.parse("up{job!~\"a\r\\nb\"}")
+        #expect(expr.description == "up{job!~\"a\r\\nb\"}")
+        #expect(try PromQLParser.parse(expr.description).description == expr.description)
+    }
 }
