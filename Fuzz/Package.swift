@@ -11,11 +11,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "Lookout", path: "..")],
     targets: [
-        .executableTarget(name: "FuzzExposition", dependencies: [.product(name: "LookoutParsers", package: "Lookout")],
+        .target(name: "FuzzSupport"),
+        .executableTarget(name: "FuzzExposition", dependencies: ["FuzzSupport", .product(name: "LookoutParsers", package: "Lookout")],
                           swiftSettings: fuzzFlags),
-        .executableTarget(name: "FuzzPromQL", dependencies: [.product(name: "LookoutParsers", package: "Lookout")],
+        .executableTarget(name: "FuzzPromQL", dependencies: ["FuzzSupport", .product(name: "LookoutParsers", package: "Lookout")],
                           swiftSettings: fuzzFlags),
-        .executableTarget(name: "FuzzConfig", dependencies: [.product(name: "LookoutServerLibrary", package: "Lookout")],
+        .executableTarget(name: "FuzzConfig", dependencies: ["FuzzSupport", .product(name: "LookoutServerLibrary", package: "Lookout")],
                           swiftSettings: fuzzFlags),
     ]
 )

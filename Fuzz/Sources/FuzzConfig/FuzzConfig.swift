@@ -1,3 +1,4 @@
+import FuzzSupport
 import LookoutServer
 
 /// The config loader on arbitrary YAML: it accepts or refuses with a `file:line:col` error, and
@@ -9,16 +10,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
     return 0
 }
 
-/// libFuzzer's driver, from the `-sanitize=fuzzer` runtime.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32
-
-/// SwiftPM links an executable's entry point under this name; it hands over to libFuzzer.
 @_cdecl("FuzzConfig_main")
 func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, count in fuzz(data, count) }
+    runFuzzer(argc, argv) { data, count in fuzz(data, count) }
 }
