@@ -22,22 +22,8 @@ public struct ExpositionParser: Sendable {
 
     /// Parses a whole body; throws on the first malformed line.
     public func parse(_ body: [UInt8]) throws(ExpositionError) -> Exposition {
-        let openMetrics = format == .openMetrics
-        let result: Result<Exposition, ExpositionError> = body.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress, !buffer.isEmpty else {
-                if openMetrics {
-                    return .failure(ExpositionError(line: 1, column: 1, message: "missing '# EOF' at the end of the OpenMetrics exposition"))
-                }
-                return .success(Exposition())
-            }
-            var scanner = ExpositionScanner(base: base, count: buffer.count, openMetrics: openMetrics)
-            do throws(ExpositionError) {
-                return .success(try scanner.run())
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
+        var unused: SeriesBytesCache?
+        return try scan(body, empty: Exposition(), cache: &unused) { scanner throws(ExpositionError) in try scanner.run() }
     }
 
     /// Parses a whole body as `parse(_:)` does, finding each sample's series in `cache` by the raw
@@ -45,27 +31,36 @@ public struct ExpositionParser: Sendable {
     /// before costs a hash of its bytes instead of a parsed label set. Exemplars are checked but
     /// not returned. Series added by a body that fails are kept: their lines were valid.
     public func parse(_ body: [UInt8], cache: inout SeriesBytesCache) throws(ExpositionError) -> CachedExposition {
+        var owned: SeriesBytesCache? = SeriesBytesCache(capacity: 0)
+        swap(&owned!, &cache) // the scanner holds the only reference, so it grows in place
+        defer { swap(&owned!, &cache) }
+        return try scan(body, empty: CachedExposition(), cache: &owned) { scanner throws(ExpositionError) in
+            let exposition = try scanner.run()
+            return CachedExposition(samples: scanner.cachedSamples, metadata: exposition.metadata)
+        }
+    }
+
+    /// Runs a scanner over `body` (with `cache`, handed back afterwards, if given); an empty body
+    /// is `empty`, or the missing `# EOF` error of OpenMetrics.
+    private func scan<T>(_ body: [UInt8], empty: T, cache: inout SeriesBytesCache?,
+                                      _ run: (inout ExpositionScanner) throws(ExpositionError) -> T) throws(ExpositionError) -> T {
         let openMetrics = format == .openMetrics
-        var owned = SeriesBytesCache()
-        swap(&owned, &cache) // the scanner holds the only reference, so it grows in place
-        let result: Result<CachedExposition, ExpositionError> = body.withUnsafeBufferPointer { buffer in
+        let result: Result<T, ExpositionError> = body.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress, !buffer.isEmpty else {
                 if openMetrics {
                     return .failure(ExpositionError(line: 1, column: 1, message: "missing '# EOF' at the end of the OpenMetrics exposition"))
                 }
-                return .success(CachedExposition())
+                return .success(empty)
             }
-            var scanner = ExpositionScanner(base: base, count: buffer.count, openMetrics: openMetrics, cache: owned)
-            owned = SeriesBytesCache()
-            defer { owned = scanner.cache }
+            var scanner = ExpositionScanner(base: base, count: buffer.count, openMetrics: openMetrics, cache: cache)
+            if cache != nil { cache = SeriesBytesCache(capacity: 0) }
+            defer { if cache != nil { cache = scanner.cache } }
             do throws(ExpositionError) {
-                let exposition = try scanner.run()
-                return .success(CachedExposition(samples: scanner.cachedSamples, metadata: exposition.metadata))
+                return .success(try run(&scanner))
             } catch {
                 return .failure(error)
             }
         }
-        swap(&owned, &cache)
         return try result.get()
     }
 
@@ -74,3 +69,4 @@ public struct ExpositionParser: Sendable {
         try parse(Array(body.utf8))
     }
 }
+

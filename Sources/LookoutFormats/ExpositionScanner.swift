@@ -75,7 +75,7 @@ struct ExpositionScanner {
         self.end = count
         self.openMetrics = openMetrics
         self.cached = cache != nil
-        self.cache = cache ?? SeriesBytesCache()
+        self.cache = cache ?? SeriesBytesCache(capacity: 0) // unused: no allocation worth the name
         let name = Array(Labels.metricName.utf8)
         var names = ByteInterner()
         metricNameId = name.withUnsafeBufferPointer { names.intern($0.baseAddress!, $0.count, validate: false)! }

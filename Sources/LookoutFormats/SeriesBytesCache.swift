@@ -9,11 +9,18 @@ import LookoutModel
 /// target no longer serves and renumbers the rest, so the cache stays in proportion to what it
 /// serves now.
 public struct SeriesBytesCache: Sendable {
-    private var keys = ByteInterner(capacity: 1024, keepsStrings: false)
+    private var keys: ByteInterner
     /// The parsed labels (`__name__` included, no target labels) of each slot.
     public private(set) var labels: [Labels] = []
 
-    public init() {}
+    public init() {
+        self.init(capacity: 1024)
+    }
+
+    /// A cache sized for `capacity` series (0: the placeholder a plain parse carries).
+    init(capacity: Int) {
+        keys = ByteInterner(capacity: capacity, keepsStrings: false)
+    }
 
     /// Series known.
     public var count: Int { labels.count }

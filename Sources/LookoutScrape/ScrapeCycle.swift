@@ -81,7 +81,7 @@ public struct ScrapeCycle: Sendable {
             if config.labelLimit > 0 && labels.count > config.labelLimit {
                 for f in fresh { owner[Int(f.slot)] = -1 }
                 owner[Int(s.slot)] = -1
-                throw Failure(message: "label_limit exceeded: series \(Self.shortened(labels)) has \(labels.count) labels > limit \(config.labelLimit)")
+                throw Failure(message: "label_limit exceeded: series \(Self.shortened("\(labels)", to: 200)) has \(labels.count) labels > limit \(config.labelLimit)")
             }
             owner[Int(s.slot)] = -2 // listed once
             fresh.append((s.slot, labels))
@@ -190,10 +190,9 @@ public struct ScrapeCycle: Sendable {
         }
     }
 
-    /// A label set for an error message, cut to 200 characters.
-    static func shortened(_ labels: Labels) -> String {
-        let text = "\(labels)"
-        return text.count <= 200 ? text : String(text.prefix(200)) + "…"
+    /// `text` for an error message or `lastError`, cut to `limit` characters.
+    static func shortened(_ text: String, to limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(limit)) + "…"
     }
 
     func merge(_ scraped: Labels) -> Labels {

@@ -56,7 +56,7 @@ struct ScrapeLoop: Sendable {
             seriesAdded = output.seriesAdded
             metadata = output.metadata
         } catch {
-            errorText = Self.shortened("\(error)")
+            errorText = ScrapeCycle.shortened("\(error)", to: 500)
             batch = cycle.markAllStale(at: time)
         }
         let duration = (ContinuousClock.now - started).inSeconds
@@ -82,11 +82,6 @@ struct ScrapeLoop: Sendable {
         if !errorText.isEmpty {
             logger.warning("scrape failed", metadata: ["scrape.target": "\(target.url)", "scrape.job": "\(target.job)", "error": "\(errorText)"])
         }
-    }
-
-    /// An error text for `lastError` and logs, cut to 500 characters.
-    static func shortened(_ text: String) -> String {
-        text.count <= 500 ? text : String(text.prefix(500)) + "…"
     }
 
     func fetch() async throws -> ([UInt8], String?) {
