@@ -114,26 +114,28 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case (.collecting, .head):
             assertionFailure("request head before the previous request ended")
             return false
-        case (.idle, .head(let head)) where endpoint(for: head) != nil:
-            guard passedOn == 0 else { return false }
+        case (.idle, .head(let head)):
             let (path, query) = Self.split(head.uri)
+            guard let endpoint = endpoint(for: head, path: path) else {
+                passedOn += 1
+                context.fireChannelRead(wrapInboundOut(part))
+                return true
+            }
+            guard passedOn == 0 else { return false }
             let hasForm = APIParameters.hasForm(isPost: head.method == .POST, head.headers.first(name: "content-type"))
-            let pending = Pending(endpoint: endpoint(for: head)!, path: path, query: query, hasForm: hasForm,
+            let pending = Pending(endpoint: endpoint, path: path, query: query, hasForm: hasForm,
                                   authorization: head.headers.first(name: "authorization"),
                                   keepAlive: head.isKeepAlive,
                                   body: hasForm ? context.channel.allocator.buffer(capacity: 0) : nil,
                                   started: .now)
-            // Auth is decided on the head: a refused request is answered at once and its body,
-            // if any, dropped as it arrives, never buffered.
+            // Auth is decided on the head: a refused request is answered at once and the rest of
+            // it dropped as it arrives, never buffered (nor passed on, if the connection closes).
             if let refusal = auth.refusal(path: path, authorization: pending.authorization) {
                 finish(refusal, for: pending, context: context)
-                if pending.keepAlive { state = .discarding }
+                state = .discarding
                 return true
             }
             state = .collecting(pending)
-        case (.idle, .head):
-            passedOn += 1
-            context.fireChannelRead(wrapInboundOut(part))
         case (.idle, _):
             context.fireChannelRead(wrapInboundOut(part)) // the rest of a passed-on request
         }
@@ -162,14 +164,14 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// The pipeline endpoint a request head is for, if any.
-    private func endpoint(for head: HTTPRequestHead) -> APIEndpoint? {
+    private func endpoint(for head: HTTPRequestHead, path: String) -> APIEndpoint? {
         let method: HTTPRequest.Method
         switch head.method {
         case .GET: method = .get
         case .POST: method = .post
         default: return nil
         }
-        return table.pipelineEndpoint(path: Self.split(head.uri).path, method: method)
+        return table.pipelineEndpoint(path: path, method: method)
     }
 
     static func split(_ target: String) -> (path: String, query: String?) {
