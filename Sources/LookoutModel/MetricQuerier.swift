@@ -5,6 +5,11 @@ public protocol MetricQuerier: Sendable {
     /// Series with no sample in the range are left out.
     func select(_ matchers: [LabelMatcher], start: Int64, end: Int64) throws -> [SeriesData]
 
+    /// `select` within `hints`: without the samples its grid does not see, stopping with a
+    /// `SelectLimitError` as soon as the sample limit or the deadline is passed. A store that
+    /// reads from disk enforces both while reading; the default applies them afterwards.
+    func select(_ matchers: [LabelMatcher], start: Int64, end: Int64, hints: SelectHints) throws -> [SeriesData]
+
     /// Label sets of series matching any of the matcher lists (all series when empty) that have
     /// samples in `[start, end]`.
     func series(matching: [[LabelMatcher]], start: Int64, end: Int64) throws -> [Labels]
@@ -17,6 +22,20 @@ public protocol MetricQuerier: Sendable {
 }
 
 extension MetricQuerier {
+    public func select(_ matchers: [LabelMatcher], start: Int64, end: Int64, hints: SelectHints) throws -> [SeriesData] {
+        var held = 0
+        var out: [SeriesData] = []
+        for var series in try select(matchers, start: start, end: end) {
+            try hints.checkDeadline()
+            if let grid = hints.grid { series.samples = grid.thin(series.samples) }
+            guard !series.samples.isEmpty else { continue }
+            held += series.samples.count
+            if held > hints.sampleLimit { throw SelectLimitError.tooManySamples }
+            out.append(series)
+        }
+        return out
+    }
+
     public func labelNames(matching: [[LabelMatcher]], start: Int64, end: Int64) throws -> [String] {
         let all = try series(matching: matching, start: start, end: end)
         return Set(all.flatMap { $0.pairs.map(\.name) }).sorted()

@@ -29,6 +29,19 @@ struct FetchedSeries {
     var id: Int32
 }
 
+/// What `Evaluator.prepare` loads for one distinct set of matchers: the time range and the grid
+/// every selector using it needs, and how many evaluation points read it.
+struct SelectorLoad {
+    var matchers: Set<LabelMatcher>
+    var written: [LabelMatcher]
+    var mint: Int64
+    var maxt: Int64
+    /// The points every use reads at, or nil when uses differ or one is inside a subquery.
+    var grid: SampleGrid?
+    var points: Int
+    var series: [FetchedSeries] = []
+}
+
 /// An intermediate value during evaluation.
 enum Value {
     case scalar(Double)
@@ -49,7 +62,7 @@ final class Evaluator {
     private let clock = ContinuousClock()
     /// What `prepare` loads: one entry per distinct set of matchers (their order does not
     /// change what a selector selects), with the time range all its selectors need.
-    private var loads: [(matchers: Set<LabelMatcher>, written: [LabelMatcher], mint: Int64, maxt: Int64, series: [FetchedSeries])] = []
+    private var loads: [SelectorLoad] = []
     /// Loaded series by selector matchers, searched in order: a query has few selectors, and
     /// comparing the expression tree's own arrays is immediate where hashing them is not.
     private var dataByMatchers: [(matchers: [LabelMatcher], series: [FetchedSeries])] = []
@@ -119,13 +132,22 @@ final class Evaluator {
 
     /// Finds the time range every selector needs and loads its series.
     func prepare(_ expr: Expr) throws(QueryError) {
-        collect(expr, from: start, to: end)
+        let steps = step > 0 ? Int((end - start) / step) + 1 : 1
+        collect(expr, from: start, to: end, context: .top(first: start, step: step, count: steps))
         var selected: [[SeriesData]] = []
         for load in loads {
+            // Every evaluation point holds at most `maxSamples`, and each sample the grid keeps is
+            // seen by one of them: more than that many points' worth is refused while reading.
+            let (limit, overflow) = options.maxSamples.multipliedReportingOverflow(by: max(load.points, 1))
+            let hints = SelectHints(sampleLimit: overflow ? .max : limit, deadline: deadline, grid: load.grid)
             do {
-                selected.append(try querier.select(load.written, start: load.mint, end: load.maxt))
+                selected.append(try querier.select(load.written, start: load.mint, end: load.maxt, hints: hints))
             } catch let error as QueryError {
                 throw error
+            } catch SelectLimitError.tooManySamples {
+                throw Evaluator.tooManySamples
+            } catch SelectLimitError.timeout {
+                throw QueryError(kind: .timeout, message: "query timed out in query preparation")
             } catch {
                 throw .execution("expanding series: \(error)")
             }
@@ -195,38 +217,72 @@ final class Evaluator {
         if clock.now > deadline { throw QueryError(kind: .timeout, message: "query timed out in query preparation") }
     }
 
-    private func widen(_ matchers: [LabelMatcher], _ mint: Int64, _ maxt: Int64) {
+    /// Where a selector is evaluated: at the query's own steps, or inside a subquery, whose
+    /// inner points are not on that grid (then every sample in range is loaded).
+    private enum SelectorContext {
+        case top(first: Int64, step: Int64, count: Int)
+        case subquery(points: Int)
+
+        var points: Int {
+            switch self {
+            case .top(_, _, let count): count
+            case .subquery(let points): points
+            }
+        }
+    }
+
+    private func widen(_ matchers: [LabelMatcher], _ mint: Int64, _ maxt: Int64, grid: SampleGrid?, points: Int) {
         selectorMatchers.append(matchers)
         let set = Set(matchers)
         if let i = loads.firstIndex(where: { $0.matchers == set }) {
             loads[i].mint = min(loads[i].mint, mint)
             loads[i].maxt = max(loads[i].maxt, maxt)
+            if loads[i].grid != grid { loads[i].grid = nil }
+            loads[i].points = loads[i].points.addingReportingOverflow(points).overflow ? .max : loads[i].points + points
         } else {
-            loads.append((set, matchers, mint, maxt, []))
+            loads.append(SelectorLoad(matchers: set, written: matchers, mint: mint, maxt: maxt, grid: grid, points: points))
         }
     }
 
-    private func collect(_ expr: Expr, from s: Int64, to e: Int64) {
+    private func collect(_ expr: Expr, from s: Int64, to e: Int64, context: SelectorContext) {
         switch expr {
         case .number, .string: return
         case .vectorSelector(let vs):
             let (a, b) = pinned(vs.at, s, e)
-            widen(vs.matchers, a.minus(vs.offset).minus(options.lookbackDelta), b.minus(vs.offset))
+            widen(vs.matchers, a.minus(vs.offset).minus(options.lookbackDelta), b.minus(vs.offset),
+                  grid: grid(context, vs, window: options.lookbackDelta, latestOnly: true), points: vs.at == nil ? context.points : 1)
         case .matrixSelector(let vs, let range):
             let (a, b) = pinned(vs.at, s, e)
-            widen(vs.matchers, a.minus(vs.offset).minus(range), b.minus(vs.offset))
+            widen(vs.matchers, a.minus(vs.offset).minus(range), b.minus(vs.offset),
+                  grid: grid(context, vs, window: range, latestOnly: false), points: vs.at == nil ? context.points : 1)
         case .subquery(let sq):
             let (a, b) = pinned(sq.at, s, e)
-            collect(sq.expr, from: a.minus(sq.offset).minus(sq.range), to: b.minus(sq.offset))
-        case .call(_, let args): for a in args { collect(a, from: s, to: e) }
+            let interval = max(sq.step ?? options.defaultSubqueryStep, 1)
+            let inner = sq.range / interval + 1
+            let outer = sq.at == nil ? context.points : 1
+            let (points, overflow) = outer.multipliedReportingOverflow(by: Int(clamping: inner))
+            collect(sq.expr, from: a.minus(sq.offset).minus(sq.range), to: b.minus(sq.offset),
+                    context: .subquery(points: overflow ? .max : points))
+        case .call(_, let args): for a in args { collect(a, from: s, to: e, context: context) }
         case .aggregate(let agg):
-            if let p = agg.parameter { collect(p, from: s, to: e) }
-            collect(agg.expr, from: s, to: e)
+            if let p = agg.parameter { collect(p, from: s, to: e, context: context) }
+            collect(agg.expr, from: s, to: e, context: context)
         case .binary(let b):
-            collect(b.lhs, from: s, to: e)
-            collect(b.rhs, from: s, to: e)
-        case .unary(_, let x), .paren(let x): collect(x, from: s, to: e)
+            collect(b.lhs, from: s, to: e, context: context)
+            collect(b.rhs, from: s, to: e, context: context)
+        case .unary(_, let x), .paren(let x): collect(x, from: s, to: e, context: context)
         }
+    }
+
+    /// The evaluation points a selector is read at, shifted by its offset (one point when pinned by
+    /// `@`); nil inside a subquery.
+    private func grid(_ context: SelectorContext, _ vs: VectorSelector, window: Int64, latestOnly: Bool) -> SampleGrid? {
+        guard case .top(let first, let step, let count) = context else { return nil }
+        if vs.at != nil {
+            let t = referenceTime(vs.at, offset: vs.offset, t: first)
+            return SampleGrid(first: t, step: 0, count: 1, window: window, latestOnly: latestOnly)
+        }
+        return SampleGrid(first: first.minus(vs.offset), step: step, count: count, window: window, latestOnly: latestOnly)
     }
 
     private func pinned(_ at: AtModifier?, _ s: Int64, _ e: Int64) -> (Int64, Int64) {

@@ -3,15 +3,25 @@ import Glibc
 #endif
 import Foundation
 import LookoutModel
+import Synchronization
 
 /// `MetricQuerier` over the head and the written partitions.
 extension MetricStore {
     /// Series matching every matcher with their samples in `[start, end]`, sorted by labels.
     public func select(_ matchers: [LabelMatcher], start: Int64, end: Int64) throws -> [SeriesData] {
+        try select(matchers, start: start, end: end, hints: .none)
+    }
+
+    /// `select` reading lazily within `hints`: chunk by chunk, thinned by the grid as decoded, with
+    /// the sample limit and the deadline checked after every chunk, so a refused query stops
+    /// having read about as many samples as its limit allows.
+    public func select(_ matchers: [LabelMatcher], start: Int64, end: Int64, hints: SelectHints) throws -> [SeriesData] {
         guard start <= end else { return [] }
         let ids = try candidateIDs([matchers])
+        try hints.checkDeadline()
         // The candidates come from the postings of every matcher that does not match "", so they
-        // satisfy those already; only the others (`!=`, `!~`, `=~` matching "") are checked here.
+        // satisfy those already; only the others (`!=`, `!~`, `=~` matching "") are checked, after
+        // the head lock is released, so no regex runs while appends wait.
         let residual = matchers.filter(\.matchesEmpty)
         // `headOnly`: the head holds the series from before `start`, and partitions hold only
         // samples older than the head's (appends older than a written partition's end are
@@ -28,40 +38,40 @@ extension MetricStore {
                     head.append(HeadChunk(partition: s.openPartition, minT: o.firstT, maxT: o.lastT, bytes: o.bytes))
                 }
                 if headOnly && head.isEmpty { continue }
-                let labels = s.labels
-                guard residual.matches(labels) else { continue }
-                found.append((id, labels, head, headOnly))
+                found.append((id, s.labels, head, headOnly))
             } else {
                 diskOnly.append(id)
             }
         }
         headLock.unlock()
+        if !residual.isEmpty { found.removeAll { !residual.matches($0.labels) } }
         for id in diskOnly {
+            try hints.checkDeadline()
             guard let labels = try index.labels(id), residual.matches(labels) else { continue }
             found.append((id, labels, [], false))
         }
         var reader = ChunkReader(directory: directory)
         defer { reader.closeAll() }
+        var selection = SelectionBuffer(start: start, end: end, hints: hints)
+        defer { samplesRead.add(selection.decoded, ordering: .relaxed) }
         var out: [SeriesData] = []
         out.reserveCapacity(found.count)
         for (id, labels, head, headOnly) in found {
-            var samples: [Sample] = []
             for location in headOnly ? [] : try index.chunks(series: id, start: start, end: end) {
-                try reader.read(location, until: end) { t, v in
-                    if t >= start && t <= end { samples.append(Sample(t, v)) }
-                }
+                try reader.read(location, until: end) { t, v in selection.add(t, v) }
+                try selection.endChunk()
             }
             for chunk in head {
                 do {
-                    try chunk.codec.decode(chunk.bytes, until: end) { t, v in
-                        if t >= start && t <= end { samples.append(Sample(t, v)) }
-                    }
+                    try chunk.codec.decode(chunk.bytes, until: end) { t, v in selection.add(t, v) }
                 } catch {
                     throw StorageError(.corruption, "head chunk of series \(id) does not decode: \(error.message)")
                 }
+                try selection.endChunk()
             }
+            let samples = try selection.endSeries()
             guard !samples.isEmpty else { continue }
-            out.append(SeriesData(labels: labels, samples: Self.sortedUnique(samples)))
+            out.append(SeriesData(labels: labels, samples: samples))
         }
         return Self.sortedMergingLabels(out)
     }

@@ -16,6 +16,8 @@ extension MetricStore {
                          value: Double(stats.outOfBoundsRejected)),
             MetricFamily("lookout_samples_duplicate_total", .counter, help: "Samples rejected for a timestamp already holding another value.",
                          value: Double(stats.duplicatesRejected)),
+            MetricFamily("lookout_query_samples_read_total", .counter, help: "Samples decoded from chunks by queries.",
+                         value: Double(stats.samplesRead)),
             MetricFamily("lookout_wal_fsyncs_total", .counter, help: "fsync calls on the WAL.", value: Double(stats.walFsyncs)),
             MetricFamily("lookout_wal_fsync_seconds_total", .counter, help: "Seconds spent in WAL fsync.", value: stats.walFsyncSecondsTotal),
             MetricFamily("lookout_wal_bytes", .gauge, help: "Bytes in WAL segment files.", value: Double(stats.walBytes)),

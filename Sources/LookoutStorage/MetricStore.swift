@@ -63,6 +63,8 @@ public final class MetricStore: MetricStorage, WALParticipant, @unchecked Sendab
     let partitionWriteLock = NSLock()
     /// Partition writes under way: each holds the series index for its whole row insert.
     let partitionWrites = Atomic<Int>(0)
+    /// Samples decoded by queries since open (before thinning), kept outside `headLock`.
+    let samplesRead = Atomic<Int>(0)
     var backgroundWorkScheduled = false
     var symbols = LabelSymbols()
     var lastCompaction: UInt64 = DispatchTime.now().uptimeNanoseconds
@@ -137,6 +139,7 @@ public final class MetricStore: MetricStorage, WALParticipant, @unchecked Sendab
         s.headChunks = byLabels.values.reduce(0) { $0 + $1.chunks.count + ($1.open == nil ? 0 : 1) }
         s.minValidTime = minValidTime
         headLock.unlock()
+        s.samplesRead = samplesRead.load(ordering: .relaxed)
         (s.walFsyncs, s.walFsyncSecondsTotal) = data.walFsyncStats
         s.walBytes = data.walBytes
         return s

@@ -27,6 +27,8 @@ public struct StorageStats: Sendable, Equatable {
     public var checkpoints: Int = 0
     /// Partitions deleted by retention since open.
     public var partitionsDeleted: Int = 0
+    /// Samples decoded by queries since open, before thinning and limits.
+    public var samplesRead: Int = 0
     /// Samples older than this (ms) are rejected: their partition is already on disk.
     public var minValidTime: Int64 = .min
 
