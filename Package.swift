@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "LookoutScrape", dependencies: [
             "LookoutModel", "LookoutFormats",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),

@@ -4,11 +4,14 @@ public struct ExpositionError: Error, Sendable, Equatable, CustomStringConvertib
     public let line: Int
     public let column: Int
     public let message: String
+    /// The body broke an `ExpositionLimits` limit (it may be well formed).
+    public let limitExceeded: Bool
 
-    public init(line: Int, column: Int, message: String) {
+    public init(line: Int, column: Int, message: String, limitExceeded: Bool = false) {
         self.line = line
         self.column = column
         self.message = message
+        self.limitExceeded = limitExceeded
     }
 
     public var description: String { "\(line):\(column): \(message)" }

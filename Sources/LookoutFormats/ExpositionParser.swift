@@ -20,21 +20,22 @@ public struct ExpositionParser: Sendable {
         self.format = format
     }
 
-    /// Parses a whole body; throws on the first malformed line.
-    public func parse(_ body: [UInt8]) throws(ExpositionError) -> Exposition {
+    /// Parses a whole body; throws on the first malformed line or the first breach of `limits`.
+    public func parse(_ body: [UInt8], limits: ExpositionLimits = .none) throws(ExpositionError) -> Exposition {
         var unused: SeriesBytesCache?
-        return try scan(body, empty: Exposition(), cache: &unused) { scanner throws(ExpositionError) in try scanner.run() }
+        return try scan(body, empty: Exposition(), cache: &unused, limits: limits) { scanner throws(ExpositionError) in try scanner.run() }
     }
 
     /// Parses a whole body as `parse(_:)` does, finding each sample's series in `cache` by the raw
     /// bytes of its line (and adding series seen for the first time), so that a series seen
     /// before costs a hash of its bytes instead of a parsed label set. Exemplars are checked but
     /// not returned. Series added by a body that fails are kept: their lines were valid.
-    public func parse(_ body: [UInt8], cache: inout SeriesBytesCache) throws(ExpositionError) -> CachedExposition {
+    public func parse(_ body: [UInt8], cache: inout SeriesBytesCache,
+                      limits: ExpositionLimits = .none) throws(ExpositionError) -> CachedExposition {
         var owned: SeriesBytesCache? = SeriesBytesCache(capacity: 0)
         swap(&owned!, &cache) // the scanner holds the only reference, so it grows in place
         defer { swap(&owned!, &cache) }
-        return try scan(body, empty: CachedExposition(), cache: &owned) { scanner throws(ExpositionError) in
+        return try scan(body, empty: CachedExposition(), cache: &owned, limits: limits) { scanner throws(ExpositionError) in
             let exposition = try scanner.run()
             return CachedExposition(samples: scanner.cachedSamples, metadata: exposition.metadata)
         }
@@ -42,7 +43,7 @@ public struct ExpositionParser: Sendable {
 
     /// Runs a scanner over `body` (with `cache`, handed back afterwards, if given); an empty body
     /// is `empty`, or the missing `# EOF` error of OpenMetrics.
-    private func scan<T>(_ body: [UInt8], empty: T, cache: inout SeriesBytesCache?,
+    private func scan<T>(_ body: [UInt8], empty: T, cache: inout SeriesBytesCache?, limits: ExpositionLimits,
                                       _ run: (inout ExpositionScanner) throws(ExpositionError) -> T) throws(ExpositionError) -> T {
         let openMetrics = format == .openMetrics
         let result: Result<T, ExpositionError> = body.withUnsafeBufferPointer { buffer in
@@ -52,7 +53,7 @@ public struct ExpositionParser: Sendable {
                 }
                 return .success(empty)
             }
-            var scanner = ExpositionScanner(base: base, count: buffer.count, openMetrics: openMetrics, cache: cache)
+            var scanner = ExpositionScanner(base: base, count: buffer.count, openMetrics: openMetrics, cache: cache, limits: limits)
             if cache != nil { cache = SeriesBytesCache(capacity: 0) }
             defer { if cache != nil { cache = scanner.cache } }
             do throws(ExpositionError) {

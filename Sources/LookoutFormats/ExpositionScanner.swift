@@ -60,8 +60,13 @@ struct ExpositionScanner {
     /// The name of the previous sample, while it is known to belong to `current`.
     private var lastSampleName: Int32 = -1
 
-    /// Interned ids of the label names of the label set being parsed, to find duplicates.
-    private var labelIds: [Int32] = []
+    /// By interned id: the number of the label set that last used it as a label name, so a
+    /// repeated name is found in constant time however many labels a set has.
+    private var nameSeenIn: [UInt32] = []
+    private var labelSetNumber: UInt32 = 0
+    /// What the scanner refuses as it reads (`ExpositionLimits`).
+    private let limits: ExpositionLimits
+    private var linesSinceClockCheck = 0
     /// The previous sample's name, and its label names and values by position: when the bytes
     /// repeat (they mostly do), their interned ids are reused without hashing.
     private var previousName: (start: Int, count: Int, id: Int32) = (0, -1, -1)
@@ -70,8 +75,10 @@ struct ExpositionScanner {
     private var previousLabelCount = 1
     private var unescaped: [UInt8] = []
 
-    init(base: UnsafePointer<UInt8>, count: Int, openMetrics: Bool, cache: SeriesBytesCache? = nil) {
+    init(base: UnsafePointer<UInt8>, count: Int, openMetrics: Bool, cache: SeriesBytesCache? = nil,
+         limits: ExpositionLimits = .none) {
         self.base = base
+        self.limits = limits
         self.end = count
         self.openMetrics = openMetrics
         self.cached = cache != nil
@@ -82,7 +89,6 @@ struct ExpositionScanner {
         interner = names
         metricName = Labels.metricName
         if cached { cachedSamples.reserveCapacity(count / 96 + 1) } else { samples.reserveCapacity(count / 96 + 1) }
-        labelIds.reserveCapacity(16)
     }
 
     // MARK: - Driver
@@ -106,6 +112,10 @@ struct ExpositionScanner {
             } else {
                 try sample()
             }
+            linesSinceClockCheck &+= 1
+            if linesSinceClockCheck & 1023 == 0, let deadline = limits.deadline, ContinuousClock.now > deadline {
+                throw limitError("parsing did not finish within the scrape timeout")
+            }
         }
         if openMetrics && !sawEOF {
             throw error("missing '# EOF' at the end of the OpenMetrics exposition")
@@ -117,6 +127,28 @@ struct ExpositionScanner {
 
     private func error(_ message: String, at offset: Int? = nil) -> ExpositionError {
         ExpositionError(line: line, column: (offset ?? pos) - lineStart + 1, message: message)
+    }
+
+    private func limitError(_ message: String, at offset: Int? = nil) -> ExpositionError {
+        ExpositionError(line: line, column: (offset ?? pos) - lineStart + 1, message: message, limitExceeded: true)
+    }
+
+    /// Starts a label set for duplicate detection.
+    @inline(__always) private mutating func beginLabelSet() {
+        labelSetNumber &+= 1
+        if labelSetNumber == 0 { // wrapped: forget every mark
+            for i in nameSeenIn.indices { nameSeenIn[i] = 0 }
+            labelSetNumber = 1
+        }
+    }
+
+    /// Marks a label name as used by the current set; false if it already was.
+    @inline(__always) private mutating func markName(_ id: Int32) -> Bool {
+        let i = Int(id)
+        if i >= nameSeenIn.count { nameSeenIn.append(contentsOf: repeatElement(0, count: i - nameSeenIn.count + 1)) }
+        if nameSeenIn[i] == labelSetNumber { return false }
+        nameSeenIn[i] = labelSetNumber
+        return true
     }
 
     @inline(__always) private var atEndOfLine: Bool { pos == end || base[pos] == newline }
@@ -450,6 +482,9 @@ struct ExpositionScanner {
             previousName = (nameStart, nameCount, name)
         }
         try enterFamily(name, nameStart, nameCount)
+        if limits.sampleLimit > 0 && (cached ? cachedSamples.count : samples.count) >= limits.sampleLimit {
+            throw limitError("sample_limit exceeded: more than \(limits.sampleLimit) samples", at: nameStart)
+        }
         if cached, let slot = cachedSeries(nameStart) {
             skipBlanks()
             let (value, timestamp, _) = try sampleTail()
@@ -461,13 +496,13 @@ struct ExpositionScanner {
         var pairs: [Label] = []
         pairs.reserveCapacity(previousLabelCount)
         pairs.append(Label(metricName, interner.strings[Int(name)]))
-        labelIds.removeAll(keepingCapacity: true)
-        labelIds.append(metricNameId)
+        beginLabelSet()
+        _ = markName(metricNameId)
         var order = LabelOrder.inOrder
         var seriesEnd = pos
         skipBlanks()
         if pos < end && base[pos] == UInt8(ascii: "{") {
-            order = try labelSet(into: &pairs, cache: true)
+            order = try labelSet(into: &pairs, cache: true, limited: true)
             seriesEnd = pos
             skipBlanks()
         } else if pos < end && !isBlank(base[pos]) && base[pos] != newline && pos == nameStart + nameCount {
@@ -562,8 +597,8 @@ struct ExpositionScanner {
         guard pos < end, base[pos] == UInt8(ascii: "{") else { throw error("expected '{' to start exemplar labels") }
         let setStart = pos
         var pairs: [Label] = []
-        labelIds.removeAll(keepingCapacity: true)
-        let order = try labelSet(into: &pairs, cache: false)
+        beginLabelSet()
+        let order = try labelSet(into: &pairs, cache: false, limited: false)
         var chars = 0
         for label in pairs { chars += label.name.unicodeScalars.count + label.value.unicodeScalars.count }
         if chars > 128 {
@@ -586,15 +621,17 @@ struct ExpositionScanner {
         return Exemplar(labels: labels, value: value, timestamp: timestamp)
     }
 
-    /// `{name="value",...}` at the `{`, appending to `pairs` and `labelIds`. With `cache`, label
-    /// names and values are looked up in the previous sample's first.
-    private mutating func labelSet(into pairs: inout [Label], cache: Bool) throws(ExpositionError) -> LabelOrder {
+    /// `{name="value",...}` at the `{`, appending to `pairs` and marking names (`markName`). With
+    /// `cache`, label names and values are looked up in the previous sample's first; with
+    /// `limited`, the label limits apply (a sample's set, not an exemplar's).
+    private mutating func labelSet(into pairs: inout [Label], cache: Bool, limited: Bool) throws(ExpositionError) -> LabelOrder {
         pos += 1
         var order = LabelOrder.inOrder
         // The previous label name's bytes, to notice when the set is not sorted by name already.
         var previousStart: UnsafePointer<UInt8>? = cache ? LabelOrder.metricNameBytes : nil
         var previousCount = cache ? 8 : 0
         var k = 0
+        var nonEmpty = limited ? 1 : 0 // with __name__
         while true {
             skipBlanks()
             guard pos < end else { throw error("unterminated label set; expected '}'") }
@@ -611,6 +648,9 @@ struct ExpositionScanner {
             while i < end, isLabelNameChar(base[i]) { i += 1 }
             pos = i
             let nameCount = pos - nameStart
+            if limited && limits.labelNameLengthLimit > 0 && nameCount > limits.labelNameLengthLimit {
+                throw limitError("label_name_length_limit exceeded: label name \(quoted(nameStart, nameCount)) is \(nameCount) bytes long, limit \(limits.labelNameLengthLimit)", at: nameStart)
+            }
             let nameId = cache ? internLabelName(k, nameStart, nameCount)
                 : interner.intern(base + nameStart, nameCount, validate: false)!
             if let previousStart, !LabelOrder.less(previousStart, previousCount, base + nameStart, nameCount) {
@@ -626,12 +666,21 @@ struct ExpositionScanner {
             pos += 1
             skipBlanks()
             guard pos < end, base[pos] == quote else { throw error("expected '\"' to start label value") }
+            let valueStart = pos
             let value = try labelValue(cacheSlot: cache ? k : -1)
-            for id in labelIds where id == nameId {
+            guard markName(nameId) else {
                 throw error("duplicate label name \"\(interner.strings[Int(nameId)])\"", at: nameStart)
             }
-            labelIds.append(nameId)
             if value.isEmpty { order.hasEmptyValues = true }
+            if limited {
+                if limits.labelValueLengthLimit > 0 && value.utf8.count > limits.labelValueLengthLimit {
+                    throw limitError("label_value_length_limit exceeded: value of label \(quoted(nameStart, nameCount)) is \(value.utf8.count) bytes long, limit \(limits.labelValueLengthLimit)", at: valueStart)
+                }
+                if !value.isEmpty { nonEmpty += 1 }
+                if limits.labelLimit > 0 && nonEmpty > limits.labelLimit {
+                    throw limitError("label_limit exceeded: more than \(limits.labelLimit) labels", at: nameStart)
+                }
+            }
             pairs.append(Label(interner.strings[Int(nameId)], value))
             k += 1
             skipBlanks()
@@ -732,7 +781,9 @@ struct ExpositionScanner {
     /// Sorts `pairs` by name when needed and drops empty values.
     @inline(__always)
     private func makeLabels(_ pairs: inout [Label], _ order: LabelOrder) -> Labels {
-        if !order.sorted {
+        if !order.sorted && pairs.count > 16 {
+            pairs.sort { $0.name < $1.name } // names are distinct: order among equals cannot matter
+        } else if !order.sorted {
             for i in 1..<pairs.count {
                 let item = pairs[i]
                 var j = i

@@ -12,6 +12,10 @@ public struct ScrapeConfig: Sendable, Equatable {
     public var sampleLimit: Int = 0
     /// 0 means no limit.
     public var labelLimit: Int = 0
+    /// Longest label name in bytes; 0 means no limit.
+    public var labelNameLengthLimit: Int = 0
+    /// Longest label value in bytes; 0 means no limit.
+    public var labelValueLengthLimit: Int = 0
     public var staticConfigs: [TargetGroup] = []
     /// Paths (globs allowed) of `file_sd_configs` files, re-read when they change.
     public var fileSDFiles: [String] = []

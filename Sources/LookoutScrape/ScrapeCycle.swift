@@ -55,18 +55,22 @@ public struct ScrapeCycle: Sendable {
     }
 
     /// Parses a body and returns every sample to append, stale markers included; new series get
-    /// their refs from `appender`.
-    public mutating func process(body: [UInt8], contentType: String?, at time: Int64,
+    /// their refs from `appender`. The scrape config's limits and `deadline` stop the parse at
+    /// their first breach.
+    public mutating func process(body: [UInt8], contentType: String?, at time: Int64, deadline: ContinuousClock.Instant? = nil,
                                  appender: any MetricAppender) throws(Failure) -> Output {
+        let config = target.config
+        let limits = ExpositionLimits(sampleLimit: config.sampleLimit, labelLimit: config.labelLimit,
+                                      labelNameLengthLimit: config.labelNameLengthLimit,
+                                      labelValueLengthLimit: config.labelValueLengthLimit, deadline: deadline)
         let exposition: CachedExposition
         do {
-            exposition = try ExpositionParser(format: ExpositionFormat(contentType: contentType)).parse(body, cache: &cache)
+            exposition = try ExpositionParser(format: ExpositionFormat(contentType: contentType))
+                .parse(body, cache: &cache, limits: limits)
+        } catch where error.limitExceeded {
+            throw Failure(message: "\(error.message) (at \(error.line):\(error.column))")
         } catch {
             throw Failure(message: "parse error at \(error)")
-        }
-        let config = target.config
-        if config.sampleLimit > 0 && exposition.samples.count > config.sampleLimit {
-            throw Failure(message: "sample_limit exceeded: \(exposition.samples.count) samples > limit \(config.sampleLimit)")
         }
         if refs.count < cache.count {
             let more = cache.count - refs.count
@@ -78,10 +82,11 @@ public struct ScrapeCycle: Sendable {
         var fresh: [(slot: Int32, labels: Labels)] = []
         for s in exposition.samples where refs[Int(s.slot)] == nil && owner[Int(s.slot)] != -2 {
             let labels = merge(cache.labels[Int(s.slot)])
-            if config.labelLimit > 0 && labels.count > config.labelLimit {
+            // The body's own labels were checked while parsing; target labels count too.
+            if let breach = Self.limitBreach(labels, config) {
                 for f in fresh { owner[Int(f.slot)] = -1 }
                 owner[Int(s.slot)] = -1
-                throw Failure(message: "label_limit exceeded: series \(Self.shortened("\(labels)", to: 200)) has \(labels.count) labels > limit \(config.labelLimit)")
+                throw Failure(message: breach)
             }
             owner[Int(s.slot)] = -2 // listed once
             fresh.append((s.slot, labels))
@@ -190,9 +195,26 @@ public struct ScrapeCycle: Sendable {
         }
     }
 
+    /// Which of the config's label limits a series' final labels break, as Prometheus words it.
+    static func limitBreach(_ labels: Labels, _ config: ScrapeConfig) -> String? {
+        let name = shortened(labels.name ?? "", to: 50)
+        if config.labelLimit > 0 && labels.count > config.labelLimit {
+            return "label_limit exceeded (metric: \(name), number of labels: \(labels.count), limit: \(config.labelLimit))"
+        }
+        for label in labels.pairs {
+            if config.labelNameLengthLimit > 0 && label.name.utf8.count > config.labelNameLengthLimit {
+                return "label_name_length_limit exceeded (metric: \(name), label name: \(shortened(label.name, to: 50)), length: \(label.name.utf8.count), limit: \(config.labelNameLengthLimit))"
+            }
+            if config.labelValueLengthLimit > 0 && label.value.utf8.count > config.labelValueLengthLimit {
+                return "label_value_length_limit exceeded (metric: \(name), label name: \(shortened(label.name, to: 50)), value: \(shortened(label.value, to: 50)), length: \(label.value.utf8.count), limit: \(config.labelValueLengthLimit))"
+            }
+        }
+        return nil
+    }
+
     /// `text` for an error message or `lastError`, cut to `limit` characters.
     static func shortened(_ text: String, to limit: Int) -> String {
-        text.count <= limit ? text : String(text.prefix(limit)) + "…"
+        text.utf8.count <= limit ? text : String(text.prefix(limit)) + "…"
     }
 
     func merge(_ scraped: Labels) -> Labels {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import LookoutModel
+import NIOPosix
 
 /// Scrapes one target forever on its own grid (`offset` within each interval) until cancelled,
 /// then writes stale markers for everything it had reported.
@@ -11,13 +12,15 @@ struct ScrapeLoop: Sendable {
 
     let target: ScrapeTarget
     let client: HTTPClient
+    /// Where bodies are parsed: off the cooperative pool, so a slow body cannot starve tasks.
+    let parsePool: NIOThreadPool
     let appender: any MetricAppender
     let registry: ScrapeRegistry
     let metrics: ScrapeMetrics
     let logger: Logger
 
     func run() async {
-        var cycle = ScrapeCycle(target: target)
+        let cycle = CycleBox(ScrapeCycle(target: target))
         let interval = target.config.scrapeInterval
         while !Task.isCancelled {
             let now = WallClock.nowMilliseconds()
@@ -27,12 +30,12 @@ struct ScrapeLoop: Sendable {
             } catch {
                 break
             }
-            await scrapeOnce(&cycle, at: next)
+            await scrapeOnce(cycle, at: next)
         }
         // Target removed or shutting down: end its series so queries stop showing them.
         let time = WallClock.nowMilliseconds()
-        _ = try? await appender.append(refs: cycle.markAllStale(at: time), waitUntilDurable: true)
-        _ = try? await appender.append(cycle.staleReport(at: time))
+        _ = try? await appender.append(refs: cycle.value.markAllStale(at: time), waitUntilDurable: true)
+        _ = try? await appender.append(cycle.value.staleReport(at: time))
     }
 
     /// The first time at or after `now` that sits at `offset` within the interval grid.
@@ -41,8 +44,9 @@ struct ScrapeLoop: Sendable {
         return base >= now ? base : base + interval
     }
 
-    func scrapeOnce(_ cycle: inout ScrapeCycle, at time: Int64) async {
+    func scrapeOnce(_ cycle: CycleBox, at time: Int64) async {
         let started = ContinuousClock.now
+        let deadline = started + .milliseconds(target.config.scrapeTimeout)
         var batch: [(ref: SeriesRef, sample: Sample)] = []
         var scraped = 0
         var seriesAdded = 0
@@ -50,14 +54,16 @@ struct ScrapeLoop: Sendable {
         var metadata: [MetricMetadata]?
         do {
             let (body, contentType) = try await fetch()
-            let output = try cycle.process(body: body, contentType: contentType, at: time, appender: appender)
+            let output = try await parsePool.runIfActive { [appender] in
+                try cycle.value.process(body: body, contentType: contentType, at: time, deadline: deadline, appender: appender)
+            }
             batch = output.samples
             scraped = output.scraped
             seriesAdded = output.seriesAdded
             metadata = output.metadata
         } catch {
             errorText = ScrapeCycle.shortened("\(error)", to: 500)
-            batch = cycle.markAllStale(at: time)
+            batch = cycle.value.markAllStale(at: time)
         }
         let duration = (ContinuousClock.now - started).inSeconds
         let up = errorText.isEmpty
@@ -65,7 +71,7 @@ struct ScrapeLoop: Sendable {
         do {
             // One append per scrape, samples and report together; no client waits for a scrape, so
             // it is not held until the WAL's fsync (the WAL writes it at once).
-            batch += try cycle.reportByRef(up: up, duration: duration, scraped: scraped, postRelabeling: up ? scraped : 0,
+            batch += try cycle.value.reportByRef(up: up, duration: duration, scraped: scraped, postRelabeling: up ? scraped : 0,
                                            seriesAdded: seriesAdded, at: time, appender: appender)
             _ = try await appender.append(refs: batch, waitUntilDurable: false)
         } catch {
@@ -82,6 +88,13 @@ struct ScrapeLoop: Sendable {
         if !errorText.isEmpty {
             logger.warning("scrape failed", metadata: ["scrape.target": "\(target.url)", "scrape.job": "\(target.job)", "error": "\(errorText)"])
         }
+    }
+
+    /// The loop's `ScrapeCycle`, which a parse on `parsePool` mutates in place (no copy of its
+    /// cache). Only one scrape of the loop runs at a time, which is what makes it safe to send.
+    final class CycleBox: @unchecked Sendable {
+        var value: ScrapeCycle
+        init(_ value: ScrapeCycle) { self.value = value }
     }
 
     func fetch() async throws -> ([UInt8], String?) {

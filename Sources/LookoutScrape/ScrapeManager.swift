@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import LookoutModel
+import NIOPosix
 import ServiceLifecycle
 
 /// Runs one scrape loop per target of every scrape config, and keeps the target set in step with
@@ -14,6 +15,10 @@ public final class ScrapeManager: Service, Sendable {
     let appender: any MetricAppender
     let logger: Logger
     let client: HTTPClient
+    /// Scraping's own event loop and parse threads: queries on the server's event loops and
+    /// the cooperative pool cannot starve scrapes, nor scrapes them.
+    let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let parsePool = NIOThreadPool(numberOfThreads: 2)
     /// How often file_sd files are checked for changes.
     let refreshInterval: Duration
 
@@ -25,12 +30,15 @@ public final class ScrapeManager: Service, Sendable {
         self.refreshInterval = refreshInterval
         var configuration = HTTPClient.Configuration(decompression: .enabled(limit: .ratio(100)))
         configuration.timeout = .init(connect: .seconds(5))
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.client = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
+        parsePool.start()
     }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown { await self.superviseTargets() }
         try? await client.shutdown()
+        try? await parsePool.shutdownGracefully()
+        try? await eventLoopGroup.shutdownGracefully()
     }
 
     /// Starts and stops loops as the target set changes, until cancelled.
@@ -47,7 +55,7 @@ public final class ScrapeManager: Service, Sendable {
                 logger.info("target removed", metadata: ["scrape.target": "\(target.url)", "scrape.job": "\(target.job)"])
             }
             for target in targets where running[target] == nil {
-                let loop = ScrapeLoop(target: target, client: client, appender: appender, registry: registry,
+                let loop = ScrapeLoop(target: target, client: client, parsePool: parsePool, appender: appender, registry: registry,
                                       metrics: metrics, logger: logger)
                 running[target] = Task { await loop.run() }
                 logger.info("target added", metadata: ["scrape.target": "\(target.url)", "scrape.job": "\(target.job)"])

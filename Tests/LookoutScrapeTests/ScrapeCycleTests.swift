@@ -80,6 +80,25 @@ import Testing
         #expect(samples.map(\.labels.name) == ["ok"])
     }
 
+    @Test func labelLengthLimitsNameTheLabel() {
+        var target = Self.target()
+        target.config.labelNameLengthLimit = 8
+        target.config.labelValueLengthLimit = 3
+        var cycle = ScrapeCycle(target: target)
+        let store = InMemoryMetricStore()
+        func failure(_ body: String) -> String {
+            do {
+                _ = try cycle.process(body: Self.body(body), contentType: nil, at: 0, appender: store)
+                return "accepted"
+            } catch { return error.message }
+        }
+        #expect(failure("a{toolongname=\"1\"} 1\n").hasPrefix("label_name_length_limit exceeded: label name \"toolongname\" is 11 bytes long, limit 8 (at 1:3)"))
+        #expect(failure("a{x=\"1234\"} 1\n").hasPrefix("label_value_length_limit exceeded: value of label \"x\" is 4 bytes long, limit 3 (at 1:5)"))
+        // Target labels are checked too: this target's `env` value is longer than 3 bytes.
+        #expect(failure("a{x=\"1\"} 1\n") == "label_value_length_limit exceeded (metric: a, label name: env, value: prod, length: 4, limit: 3)")
+        #expect(store.labels(of: SeriesRef(id: 1)) == nil, "no series created by a failed scrape")
+    }
+
     @Test func clashingLabelsAreExportedUnlessHonoured() throws {
         var cycle = ScrapeCycle(target: Self.target())
         let store = InMemoryMetricStore()

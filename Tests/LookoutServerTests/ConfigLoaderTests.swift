@@ -16,6 +16,8 @@ import LookoutStorage
             honor_labels: true
             sample_limit: 100
             label_limit: 20
+            label_name_length_limit: 30
+            label_value_length_limit: 40
             static_configs: [{targets: ["127.0.0.1:9100"], labels: {env: prod}}]
             file_sd_configs: [{files: [targets/*.json]}]
           - job_name: other
@@ -33,6 +35,7 @@ import LookoutStorage
         #expect(node.metricsPath == "/m")
         #expect(node.params == ["format": ["prometheus"]])
         #expect(node.honorLabels && node.sampleLimit == 100 && node.labelLimit == 20)
+        #expect(node.labelNameLengthLimit == 30 && node.labelValueLengthLimit == 40)
         #expect(node.staticConfigs.first?.labels == ["env": "prod"])
         #expect(node.fileSDFiles == ["/etc/lookout/targets/*.json"], "relative to the config file's folder")
         #expect(config.scrapeConfigs[1].scrapeInterval == 30_000, "inherits global")

@@ -157,7 +157,8 @@ public enum ConfigLoader {
 
     static let scrapeKeys: Set<String> = [
         "job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "params", "honor_labels",
-        "honor_timestamps", "sample_limit", "label_limit", "static_configs", "file_sd_configs",
+        "honor_timestamps", "sample_limit", "label_limit", "label_name_length_limit", "label_value_length_limit",
+        "static_configs", "file_sd_configs",
     ]
 
     static func scrapeConfigs(_ node: Node, _ reader: YAMLReader, global: GlobalConfig,
@@ -199,6 +200,8 @@ public enum ConfigLoader {
                 case "honor_timestamps": config.honorTimestamps = try reader.bool(value, key)
                 case "sample_limit": config.sampleLimit = try reader.int(value, key)
                 case "label_limit": config.labelLimit = try reader.int(value, key)
+                case "label_name_length_limit": config.labelNameLengthLimit = try reader.int(value, key)
+                case "label_value_length_limit": config.labelValueLengthLimit = try reader.int(value, key)
                 case "static_configs":
                     for group in try reader.sequence(value, key) {
                         config.staticConfigs.append(try targetGroup(group, reader))
