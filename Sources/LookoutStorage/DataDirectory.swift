@@ -27,6 +27,8 @@ public final class DataDirectory: @unchecked Sendable {
     public let walOptions: WALOptions
     let logger: Logger
     let index: IndexDatabase
+    /// Storage faults of every store here, for `/metrics` and readiness.
+    public let health = StorageHealth()
     private let lockFD: Int32
     private let stateLock = NSLock()
     private var participants: [any WALParticipant] = []
@@ -117,7 +119,7 @@ public final class DataDirectory: @unchecked Sendable {
         }
         for p in participants { try p.didReplay(recordsReplayed: replayed[ObjectIdentifier(p)] ?? 0) }
         let wal = try WriteAheadLog(directory: path + "/wal", mode: walOptions.fsync, segmentBytes: walOptions.segmentBytes,
-                                    firstSegment: firstSegment, logger: logger)
+                                    firstSegment: firstSegment, logger: logger, health: health)
         stateLock.lock()
         self.unclaimed = unclaimed
         openedWAL = wal
@@ -137,18 +139,42 @@ public final class DataDirectory: @unchecked Sendable {
     public func checkpoint(final: Bool = false) throws {
         checkpointLock.lock()
         defer { checkpointLock.unlock() }
+        let wal = wal
+        do {
+            let index = try wal.rotate()
+            try checkpointStep?(.rotated)
+            let records = try liveRecords(final: final)
+            try wal.writeCheckpoint(index: index, records: records,
+                                    beforeDeleting: { try checkpointStep?(.written) })
+            try checkpointStep?(.oldSegmentsDeleted)
+        } catch {
+            if !wal.hasFailed { health.record(.checkpoint) } // a failed WAL counted itself
+            throw error
+        }
+    }
+
+    /// Every participant's live state and the records no participant claims, as checkpoint records.
+    private func liveRecords(final: Bool) throws -> [UInt8] {
         stateLock.lock()
         let participants = participants
-        let carried = unclaimed
+        var records = unclaimed
         stateLock.unlock()
-        let wal = wal
-        let index = try wal.rotate()
-        try checkpointStep?(.rotated)
-        var records = carried
         for p in participants { try p.checkpointRecords(into: &records, final: final) }
-        try wal.writeCheckpoint(index: index, records: records,
-                                beforeDeleting: { try checkpointStep?(.written) })
-        try checkpointStep?(.oldSegmentsDeleted)
+        return records
+    }
+
+    /// Why appends fail now (a WAL write failed and has not been recovered from), or nil.
+    public var writeFault: String? { health.writeFault }
+
+    /// After a WAL write failure, tries to make the WAL writable again (`WriteAheadLog.recover`):
+    /// a new segment and a checkpoint of every participant's live state. A no-op while the WAL is
+    /// fine; throws, leaving appends refused, while the disk still refuses writes.
+    public func recoverWAL() throws {
+        checkpointLock.lock()
+        defer { checkpointLock.unlock() }
+        let wal = wal
+        guard wal.hasFailed else { return }
+        try wal.recover { try liveRecords(final: false) }
     }
 
     /// Bytes in `wal/`.

@@ -4,9 +4,27 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Synchronization
+
+/// Test hook: makes `FileIO` writes to matching paths fail with an errno, as a full disk would.
+final class FileFaults: Sendable {
+    struct Rule: Sendable {
+        var pathContains: String
+        var errno: Int32
+    }
+
+    let rule = Mutex<Rule?>(nil)
+
+    func check(_ path: String) -> Int32? {
+        rule.withLock { r in r.flatMap { path.contains($0.pathContains) ? $0.errno : nil } }
+    }
+}
 
 /// Thin POSIX wrappers that turn `errno` into `StorageError`s naming the file.
 enum FileIO {
+    /// Faults tests inject (`FileFaults`); none otherwise.
+    static let faults = FileFaults()
+
     static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
         let fd = path.withCString { Glibc.open($0, flags | O_CLOEXEC, mode) }
         if fd < 0 { throw error("open", path) }
@@ -14,6 +32,10 @@ enum FileIO {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        if let injected = faults.check(path) {
+            errno = injected
+            throw error("write", path)
+        }
         var done = 0
         while done < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)

@@ -45,7 +45,7 @@ extension MetricStore {
 
     /// Waits until an applied batch is durable, then schedules background partition writes.
     func acknowledge(_ applied: (result: AppendResult, seq: UInt64?)) async throws -> AppendResult {
-        try indexPending()
+        indexPendingOrRetryLater()
         if let seq = applied.seq { try await wal.waitDurable(seq) }
         startBackgroundWorkIfDue()
         return applied.result
@@ -53,7 +53,7 @@ extension MetricStore {
 
     /// `acknowledge(_:)` for the synchronous variants: fsyncs and writes due partitions on this thread.
     func acknowledgeSync(_ applied: (result: AppendResult, seq: UInt64?)) throws -> AppendResult {
-        try indexPending()
+        indexPendingOrRetryLater()
         if let seq = applied.seq { try wal.flush(fsync: true, upTo: seq) }
         try writeDuePartitions()
         startBackgroundWorkIfDue() // head compaction
@@ -170,7 +170,7 @@ extension MetricStore {
         // Only group commit has a writer thread that writes unwaited records at once; with
         // `always` and `interval` every append goes the acknowledged way.
         if waitUntilDurable || data.walOptions.fsync != .batch { return try await acknowledge(applied) }
-        try indexPending()
+        indexPendingOrRetryLater()
         startBackgroundWorkIfDue()
         return applied.result
     }
@@ -197,6 +197,31 @@ extension MetricStore {
         byRef[ref] = s
         return s
     }
+
+    /// `indexPending()`, counting a failure instead of throwing it: the series are durable in the
+    /// WAL and served from the head, and the rows are written by a later call (the next append,
+    /// query or `recoverFromFaults()`).
+    func indexPendingOrRetryLater() {
+        do { try indexPending() } catch {
+            data.health.record(.indexWrite)
+            logger.warning("indexing new series failed; retrying later", metadata: ["storage.error": "\(error)"])
+        }
+    }
+
+    /// Retries what a storage fault left undone: index rows of new series, and the WAL after a
+    /// failed write (`DataDirectory.recoverWAL`). The storage service calls it every second.
+    public func recoverFromFaults() {
+        headLock.lock()
+        let pending = !unindexed.isEmpty
+        headLock.unlock()
+        if pending { indexPendingOrRetryLater() }
+        do { try data.recoverWAL() } catch {
+            logger.warning("WAL still not writable", metadata: ["storage.error": "\(error)"])
+        }
+    }
+
+    /// Why appends fail now, or nil while storage is writable.
+    public var writeFault: String? { data.writeFault }
 
     /// Writes rows for head series not yet in SQLite.
     func indexPending() throws {

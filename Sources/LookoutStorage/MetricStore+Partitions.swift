@@ -7,9 +7,9 @@ import LookoutModel
 /// Partitions: writing the head's finished time partitions to `metrics/` and the index, and
 /// compacting the chunks still in the head, on a background thread.
 extension MetricStore {
-    /// Whether a partition is being written, holding the series index for its row insert: a
+    /// Whether a partition write or a retention deletion holds a lock queries take: a
     /// caller that must not wait (an event loop) can do its reads elsewhere meanwhile.
-    public var isWritingPartition: Bool { partitionWrites.load(ordering: .relaxed) > 0 }
+    public var readersWouldWait: Bool { longLockHolds.load(ordering: .relaxed) > 0 }
 
     /// Writes due partitions and compacts the head on a background thread (at most one such thread at a
     /// time), so an async append does not block a cooperative thread on file, SQLite or zlib work.
@@ -26,6 +26,7 @@ extension MetricStore {
         guard start else { return }
         Thread.detachNewThread { [self] in
             do { try writeDuePartitions() } catch {
+                data.health.record(.partitionWrite)
                 logger.error("writing partition failed", metadata: ["storage.error": "\(error)"])
             }
             compactHead()
@@ -125,8 +126,8 @@ extension MetricStore {
     /// Writes partition `p` from the head to `metrics/<p>/chunks-000001`, indexes it, drops it from the
     /// head and checkpoints the WAL.
     func writePartition(_ p: Int64) throws {
-        partitionWrites.add(1, ordering: .relaxed)
-        defer { partitionWrites.subtract(1, ordering: .relaxed) }
+        longLockHolds.add(1, ordering: .relaxed)
+        defer { longLockHolds.subtract(1, ordering: .relaxed) }
         let end = p + options.partitionDuration
         var collected: [(ref: UInt64, labels: Labels, chunks: [HeadChunk])] = []
         headLock.lock()

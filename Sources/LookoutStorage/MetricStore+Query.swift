@@ -17,7 +17,7 @@ extension MetricStore {
     /// having read about as many samples as its limit allows.
     public func select(_ matchers: [LabelMatcher], start: Int64, end: Int64, hints: SelectHints) throws -> [SeriesData] {
         guard start <= end else { return [] }
-        let ids = try candidateIDs([matchers])
+        let ids = try candidateIDs([matchers], deadline: hints.deadline)
         try hints.checkDeadline()
         // The candidates come from the postings of every matcher that does not match "", so they
         // satisfy those already; only the others (`!=`, `!~`, `=~` matching "") are checked, after
@@ -58,7 +58,12 @@ extension MetricStore {
         out.reserveCapacity(found.count)
         for (id, labels, head, headOnly) in found {
             for location in headOnly ? [] : try index.chunks(series: id, start: start, end: end) {
-                try reader.read(location, until: end) { t, v in selection.add(t, v) }
+                do {
+                    try reader.read(location, until: end) { t, v in selection.add(t, v) }
+                } catch {
+                    data.health.record(.partitionRead)
+                    throw error
+                }
                 try selection.endChunk()
             }
             for chunk in head {
@@ -125,12 +130,18 @@ extension MetricStore {
     }
 
     /// Ids of series (head and disk) that may match any of the lists.
-    private func candidateIDs(_ lists: [[LabelMatcher]]) throws -> Set<UInt64> {
-        try indexPending()
+    /// Reads never wait on index writes: series the index could not take yet (a full disk) are
+    /// matched in the head.
+    private func candidateIDs(_ lists: [[LabelMatcher]], deadline: ContinuousClock.Instant? = nil) throws -> Set<UInt64> {
+        indexPendingOrRetryLater()
         var ids = Set<UInt64>()
+        headLock.lock()
+        let unindexed = self.unindexed
+        headLock.unlock()
+        for (ref, labels) in unindexed where lists.contains(where: { $0.matches(labels) }) { ids.insert(ref) }
         var all: Set<UInt64>?
         for list in lists {
-            if let c = try index.candidates(list) {
+            if let c = try index.candidates(list, deadline: deadline) {
                 ids.formUnion(c)
             } else {
                 if all == nil { all = try index.allSeriesIDs() }

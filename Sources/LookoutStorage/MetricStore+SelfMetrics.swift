@@ -29,6 +29,6 @@ extension MetricStore {
                          value: Double(stats.partitionsWritten)),
             MetricFamily("lookout_partitions_deleted_total", .counter, help: "Time partitions deleted by retention.",
                          value: Double(stats.partitionsDeleted)),
-        ]
+        ] + data.health.families()
     }
 }

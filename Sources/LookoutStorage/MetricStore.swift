@@ -61,8 +61,9 @@ public final class MetricStore: MetricStorage, WALParticipant, @unchecked Sendab
     var counters = StorageStats()
     var closed = false
     let partitionWriteLock = NSLock()
-    /// Partition writes under way: each holds the series index for its whole row insert.
-    let partitionWrites = Atomic<Int>(0)
+    /// Partition writes and retention deletions under way: each holds a lock queries take (the
+    /// series index, or the head) for longer than an event loop may wait.
+    let longLockHolds = Atomic<Int>(0)
     /// Samples decoded by queries since open (before thinning), kept outside `headLock`.
     let samplesRead = Atomic<Int>(0)
     var backgroundWorkScheduled = false

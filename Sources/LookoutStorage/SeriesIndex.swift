@@ -86,8 +86,12 @@ final class SeriesIndex: @unchecked Sendable {
         }
     }
 
+    /// Test hook: runs before `insertSeries` writes, as SQLite failing on a full disk would.
+    var insertFault: (@Sendable () throws -> Void)?
+
     /// Inserts series rows and their postings (existing ids are left alone), in one transaction.
     func insertSeries(_ series: [(ref: UInt64, labels: Labels)]) throws {
+        try insertFault?()
         guard !series.isEmpty else { return }
         try locked { db in try db.transaction { try insertSeriesLocked(db, series) } }
     }
@@ -115,42 +119,50 @@ final class SeriesIndex: @unchecked Sendable {
 
     /// Series ids that may match `matchers`: the intersection of the postings of every matcher that
     /// does not match the empty string; nil means "every series" (no such matcher). Callers still
-    /// check the matchers against the labels.
-    func candidates(_ matchers: [LabelMatcher]) throws -> Set<UInt64>? {
-        try locked { db in
-            var result: Set<UInt64>?
-            for m in matchers where !m.matchesEmpty {
-                let ids = try postingsLocked(db, m)
-                result = result.map { $0.intersection(ids) } ?? ids
-                if result?.isEmpty == true { return result }
-            }
-            return result
+    /// check the matchers against the labels. Regexes run on the label's values with the index
+    /// unlocked, checking `deadline` as they go.
+    func candidates(_ matchers: [LabelMatcher], deadline: ContinuousClock.Instant? = nil) throws -> Set<UInt64>? {
+        var result: Set<UInt64>?
+        for m in matchers where !m.matchesEmpty {
+            let ids = try postings(m, deadline: deadline)
+            result = result.map { $0.intersection(ids) } ?? ids
+            if result?.isEmpty == true { return result }
         }
+        return result
     }
 
     /// The ids of series with a label `m` matches (a matcher that does not match "").
-    private func postingsLocked(_ db: SQLiteConnection, _ m: LabelMatcher) throws -> Set<UInt64> {
-        if let cached = postingsCache[m] { return cached }
-        var ids = Set<UInt64>()
-        if m.kind == .equal {
-            let s = try db.statement("SELECT series_id FROM metric_label_postings WHERE name = ? AND value = ?")
-                .bind(1, m.name).bind(2, m.value)
-            while try s.step() { ids.insert(UInt64(s.int64(0))) }
-        } else {
+    private func postings(_ m: LabelMatcher, deadline: ContinuousClock.Instant?) throws -> Set<UInt64> {
+        var matched: [String] = [m.value]
+        if m.kind != .equal {
             var values: [String] = []
-            let s = try db.statement("SELECT DISTINCT value FROM metric_label_postings WHERE name = ?").bind(1, m.name)
-            while try s.step() { values.append(s.text(0)) }
-            for v in values where m.matches(v) {
+            let cached: Set<UInt64>? = try locked { db in
+                if let cached = postingsCache[m] { return cached }
+                let s = try db.statement("SELECT DISTINCT value FROM metric_label_postings WHERE name = ?").bind(1, m.name)
+                while try s.step() { values.append(s.text(0)) }
+                return nil
+            }
+            if let cached { return cached }
+            matched.removeAll()
+            for (i, v) in values.enumerated() {
+                if i & 255 == 255, let deadline, ContinuousClock.now > deadline { throw SelectLimitError.timeout }
+                if m.matches(v) { matched.append(v) }
+            }
+        }
+        return try locked { db in
+            var ids = Set<UInt64>()
+            if let cached = postingsCache[m] { return cached }
+            for v in matched {
                 let p = try db.statement("SELECT series_id FROM metric_label_postings WHERE name = ? AND value = ?")
                     .bind(1, m.name).bind(2, v)
                 while try p.step() { ids.insert(UInt64(p.int64(0))) }
             }
+            guard ids.count <= Self.postingsCacheLimit else { return ids }
+            if postingsCacheIDs + ids.count > Self.postingsCacheLimit { clearPostingsCache() }
+            postingsCache[m] = ids
+            postingsCacheIDs += ids.count
+            return ids
         }
-        guard ids.count <= Self.postingsCacheLimit else { return ids }
-        if postingsCacheIDs + ids.count > Self.postingsCacheLimit { clearPostingsCache() }
-        postingsCache[m] = ids
-        postingsCacheIDs += ids.count
-        return ids
     }
 
     private func clearPostingsCache() {

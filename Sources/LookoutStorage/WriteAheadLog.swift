@@ -18,9 +18,12 @@ import Logging
 ///    depends on it; a checkpoint is written to `checkpoint.N.tmp` and renamed, so a half-written one
 ///    is never read.
 /// 4. Segments are deleted only after a checkpoint that covers them is durable.
-/// 5. The first failed write or fsync fails the log for good (what reached the file is unknown, so no
-///    later record may follow it): every waiter is resumed with the error, `enqueue` and `flush` throw
-///    it from then on, pending records are dropped, and the writer thread sleeps until `close()`.
+/// 5. The first failed write or fsync fails the log (what reached the file is unknown, so no later
+///    record may follow it): every waiter is resumed with the error, `enqueue` and `flush` throw it from
+///    then on, pending records are dropped, and the writer thread sleeps. `recover(checkpoint:)` ends
+///    the failure: it cuts the segment back to its last whole record, starts a new one and makes a
+///    checkpoint of the live state durable before anything is accepted again, so records dropped by
+///    the failure (applied to the head, never acknowledged) cannot leave later ones dangling.
 ///
 /// Thread-safety: `state` (pending bytes, sequence numbers, waiters) is guarded by `cond`; the file
 /// descriptor and segment bookkeeping are guarded by `ioLock` (taken before `cond`, never after).
@@ -29,6 +32,7 @@ final class WriteAheadLog: @unchecked Sendable {
     let mode: FsyncMode
     let segmentBytes: Int64
     let logger: Logger
+    let health: StorageHealth
 
     private let cond = NSCondition()
     private var pending: [UInt8] = []
@@ -52,8 +56,10 @@ final class WriteAheadLog: @unchecked Sendable {
     private(set) var segmentIndex: Int = 0
     private var segmentSize: Int64 = 0
 
-    init(directory: String, mode: FsyncMode, segmentBytes: Int64, firstSegment: Int, logger: Logger) throws {
+    init(directory: String, mode: FsyncMode, segmentBytes: Int64, firstSegment: Int, logger: Logger,
+         health: StorageHealth = StorageHealth()) throws {
         self.directory = directory
+        self.health = health
         self.mode = mode
         self.segmentBytes = segmentBytes
         self.logger = logger
@@ -187,7 +193,13 @@ final class WriteAheadLog: @unchecked Sendable {
 
     private func fail(_ error: StorageError) {
         cond.lock()
-        if failure == nil { failure = error }
+        if failure == nil {
+            failure = error
+            if error.code != .closed {
+                health.record(.walWrite)
+                health.setWALFault(error.description)
+            }
+        }
         pending = [] // can never be written (rule 5)
         let all = waiters
         waiters.removeAll()
@@ -277,6 +289,51 @@ final class WriteAheadLog: @unchecked Sendable {
             }
         }
         try FileIO.fsyncDirectory(directory)
+    }
+
+    /// Ends a write failure (rule 5); a no-op when the log has not failed. Under the I/O lock, so
+    /// nothing is written meanwhile: cuts the open segment back to its last whole record, starts the
+    /// next segment, writes `checkpoint()`'s records as the checkpoint covering every older segment,
+    /// and only then accepts records again. Throws (the log stays failed) if any step fails.
+    func recover(checkpoint: () throws -> [UInt8]) throws {
+        ioLock.lock()
+        defer { ioLock.unlock() }
+        cond.lock()
+        let failed = failure != nil && failure?.code != .closed && !stopping
+        cond.unlock()
+        guard failed else { return }
+        do {
+            if fd >= 0 {
+                // `segmentSize` counts only writes that completed: what follows is the failed one.
+                try FileIO.truncate(segmentPath, to: segmentSize)
+                try FileIO.fsync(fd, path: segmentPath)
+                FileIO.close(fd)
+                fd = -1
+                try openSegment(segmentIndex + 1)
+            } else {
+                try openSegment(segmentIndex) // a previous recovery could not create it
+            }
+            try writeCheckpoint(index: segmentIndex, records: checkpoint())
+        } catch {
+            health.record(.walRecovery)
+            throw error
+        }
+        cond.lock()
+        failure = nil
+        writtenSeq = enqueuedSeq
+        durableSeq = enqueuedSeq
+        unsyncedSince = nil
+        cond.broadcast()
+        cond.unlock()
+        health.setWALFault(nil)
+        logger.info("WAL recovered after a write failure", metadata: ["wal.segment": "\(WriteAheadLog.segmentName(segmentIndex))"])
+    }
+
+    /// Whether a write has failed and `recover(checkpoint:)` has not yet ended it.
+    var hasFailed: Bool {
+        cond.lock()
+        defer { cond.unlock() }
+        return failure != nil && failure?.code != .closed
     }
 
     /// (fsync calls, seconds spent in fsync).

@@ -197,8 +197,8 @@ final class QueryFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let params = APIParameters.from(query: pending.query, body: pending.body)
         inflight.release(pending.reserved) // parsed: the body's bytes are gone
         let key = pending.endpoint.costKey?(params)
-        // Not while a partition write holds the series index: the event loop would wait for it.
-        if let key, costs.isCheap(key), !(routes.runtime.store?.isWritingPartition ?? false) {
+        // Not while a partition write or retention holds a lock the query takes: the event loop would wait.
+        if let key, costs.isCheap(key), !(routes.runtime.store?.readersWouldWait ?? false) {
             do {
                 let started = ContinuousClock.now
                 let reply = try answer(APICall(params: params, budget: QueryCostMemory.inlineBudget))

@@ -12,9 +12,14 @@ struct HealthRoutes {
             APIEndpoint(methods: [.get, .head], path: "/-/healthy", role: .open,
                         handler: .plain { Self.text("Lookout is Healthy.\n") }),
             APIEndpoint(methods: [.get, .head], path: "/-/ready", role: .open, handler: .plain {
-                runtime.store == nil
-                    ? Self.text("Lookout is not ready: replaying the WAL.\n", status: .serviceUnavailable)
-                    : Self.text("Lookout is Ready.\n")
+                guard let store = runtime.store else {
+                    return Self.text("Lookout is not ready: replaying the WAL.\n", status: .serviceUnavailable)
+                }
+                // Queries are still answered; a load balancer should send writes elsewhere.
+                if let fault = store.writeFault {
+                    return Self.text("Lookout is not ready: storage refuses writes: \(fault)\n", status: .serviceUnavailable)
+                }
+                return Self.text("Lookout is Ready.\n")
             }),
             APIEndpoint(methods: [.get], path: "/metrics", role: .open, handler: .plain {
                 APIReply(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

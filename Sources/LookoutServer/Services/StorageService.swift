@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import LookoutModel
 import LookoutStorage
@@ -27,7 +28,18 @@ public struct StorageService: Service {
             "storage.wal_records_replayed": "\(store.stats.walRecordsReplayed)",
         ])
         runtime.attach(store: store)
-        try? await gracefulShutdown()
+        // Faults heal by themselves once the disk takes writes again (`recoverFromFaults`).
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: .seconds(1)) } catch { break }
+                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                    DispatchQueue.global().async {
+                        store.recoverFromFaults()
+                        done.resume()
+                    }
+                }
+            }
+        }
         logger.info("flushing and closing storage")
         try store.close()
         try data.close()
