@@ -22,7 +22,12 @@ public struct StorageService: Service {
         logger.info("opening storage", metadata: ["storage.path": "\(config.storage.path)"])
         let data = try DataDirectory(path: config.storage.path, wal: WALOptions(fsync: config.storage.fsync), logger: logger)
         let store = try MetricStore(data: data, options: StorageOptions(retention: config.storage.retention), logger: logger)
-        try data.open(progress: progress)
+        do {
+            try data.open(progress: progress)
+        } catch var error as StorageError where error.code == .corruption {
+            error.message += "; run `lookout repair --data \(config.storage.path)` to cut the damaged records (it keeps a copy and prints what is lost)"
+            throw error
+        }
         logger.info("storage ready", metadata: [
             "storage.head_series": "\(store.stats.headSeries)",
             "storage.wal_records_replayed": "\(store.stats.walRecordsReplayed)",
