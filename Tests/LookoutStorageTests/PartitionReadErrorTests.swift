@@ -26,6 +26,7 @@ import Testing
             #expect(throws: StorageError.self) {
                 try store.select([.equal("__name__", "m")], start: 0, end: 9_999)
             }
+            #expect(store.data.health.errors(.partitionRead) == 1, "counted in lookout_storage_errors_total{op=\"partition_read\"}")
         }
     }
 
@@ -36,6 +37,7 @@ import Testing
             try FileManager.default.removeItem(atPath: dir + "/metrics/0")
             let got = try store.select([.equal("__name__", "m")], start: 0, end: 60_000)
             #expect(got.first?.samples.first?.timestamp == 10_000)
+            #expect(store.data.health.errors(.partitionRead) == 0)
         }
     }
 }
