@@ -482,6 +482,9 @@ struct ExpositionScanner {
             previousName = (nameStart, nameCount, name)
         }
         try enterFamily(name, nameStart, nameCount)
+        if limits.labelValueLengthLimit > 0 && nameCount > limits.labelValueLengthLimit { // the value of __name__
+            throw limitError("label_value_length_limit exceeded: metric name is \(nameCount) bytes long, limit \(limits.labelValueLengthLimit)", at: nameStart)
+        }
         if limits.sampleLimit > 0 && (cached ? cachedSamples.count : samples.count) >= limits.sampleLimit {
             throw limitError("sample_limit exceeded: more than \(limits.sampleLimit) samples", at: nameStart)
         }

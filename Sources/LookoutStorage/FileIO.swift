@@ -14,9 +14,17 @@ final class FileFaults: Sendable {
     }
 
     let rule = Mutex<Rule?>(nil)
+    /// While set, every fsync of a path containing it is recorded in `fsynced`, in order.
+    let fsyncWatch = Mutex<(pathContains: String, fsynced: [String])?>(nil)
 
     func check(_ path: String) -> Int32? {
         rule.withLock { r in r.flatMap { path.contains($0.pathContains) ? $0.errno : nil } }
+    }
+
+    func recordFsync(_ path: String) {
+        fsyncWatch.withLock { w in
+            if let pattern = w?.pathContains, path.contains(pattern) { w?.fsynced.append(path) }
+        }
     }
 }
 
@@ -53,6 +61,7 @@ enum FileIO {
 
     static func fsync(_ fd: Int32, path: String) throws {
         if Glibc.fsync(fd) != 0 { throw error("fsync", path) }
+        faults.recordFsync(path)
     }
 
     static func close(_ fd: Int32) {

@@ -51,4 +51,13 @@ import Testing
         let error = try #require(Self.failure(Self.wideSample(40_000, duplicateLast: true), .none))
         #expect(error.message == "duplicate label name \"l039999\"" && !error.limitExceeded)
     }
+
+    /// The metric name is the value of `__name__`, so Prometheus holds it to `label_value_length_limit`.
+    @Test func aLongMetricNameBreaksTheLabelValueLengthLimit() throws {
+        let body = Array("a_rather_long_metric_name 1\n".utf8)
+        let error = try #require(Self.failure(body, ExpositionLimits(labelValueLengthLimit: 10)))
+        #expect(error.limitExceeded && error.line == 1 && error.column == 1)
+        #expect(error.message == "label_value_length_limit exceeded: metric name is 25 bytes long, limit 10")
+        #expect(Self.failure(body, ExpositionLimits(labelValueLengthLimit: 25)) == nil)
+    }
 }

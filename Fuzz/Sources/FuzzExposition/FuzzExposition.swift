@@ -3,13 +3,15 @@ import LookoutFormats
 
 /// The exposition parser on arbitrary bytes, in both formats. Besides not crashing, parsing with a
 /// `SeriesBytesCache` must agree with the plain parse (same samples, same error), on a cold cache
-/// and on one that already knows the body's series.
+/// and on one that already knows the body's series. With limits, a parse either agrees with the
+/// plain one (when every sample keeps them) or stops with a limit error (when one does not).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
     let body = Array(UnsafeBufferPointer(start: data, count: count))
     for format in [ExpositionFormat.prometheusText, .openMetrics] {
         let parser = ExpositionParser(format: format)
         let plain = Result { () throws(ExpositionError) in try parser.parse(body) }
+        checkLimits(parser, body, plain: plain)
         var cache = SeriesBytesCache()
         for _ in 0..<2 {
             let cached = Result { () throws(ExpositionError) in try parser.parse(body, cache: &cache) }
@@ -28,6 +30,29 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
         }
     }
     return 0
+}
+
+private let limits = ExpositionLimits(sampleLimit: 5, labelLimit: 3, labelNameLengthLimit: 8, labelValueLengthLimit: 8)
+
+private func keepsLimits(_ samples: [ScrapedSample]) -> Bool {
+    samples.count <= limits.sampleLimit && samples.allSatisfy { s in
+        s.labels.count <= limits.labelLimit
+            && s.labels.pairs.allSatisfy { $0.name.utf8.count <= limits.labelNameLengthLimit && $0.value.utf8.count <= limits.labelValueLengthLimit }
+    }
+}
+
+private func checkLimits(_ parser: ExpositionParser, _ body: [UInt8], plain: Result<Exposition, ExpositionError>) {
+    let limited = Result { () throws(ExpositionError) in try parser.parse(body, limits: limits) }
+    switch (plain, limited) {
+    case (.success(let p), .success(let l)):
+        precondition(keepsLimits(p.samples) && p.samples.count == l.samples.count, "limited parse accepted a breach")
+    case (.success(let p), .failure(let l)):
+        precondition(l.limitExceeded && !keepsLimits(p.samples), "limited parse refused a body within its limits: \(l)")
+    case (.failure(let p), .failure(let l)):
+        precondition(l.limitExceeded || "\(p)" == "\(l)", "limited parse: error differs")
+    case (.failure, .success):
+        preconditionFailure("limited parse accepted a malformed body")
+    }
 }
 
 @_cdecl("FuzzExposition_main")
