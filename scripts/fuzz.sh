@@ -9,10 +9,12 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzExposition FuzzPromQL FuzzConfig)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzExposition FuzzPromQL FuzzConfig FuzzOTLP)
 work=${LOOKOUT_FUZZ_WORK:-.build-fuzz}
-(cd Fuzz && swift build -c release --scratch-path "../$work" -Xswiftc -sanitize=fuzzer,address \
-    $(printf -- '--product %s ' "${targets[@]}"))
+# One build per product: `swift build` given several `--product`s builds only the last.
+for target in "${targets[@]}"; do
+  (cd Fuzz && swift build -c release --scratch-path "../$work" -Xswiftc -sanitize=fuzzer,address --product "$target")
+done
 bin="$work/release"
 for target in "${targets[@]}"; do
   corpus="$work/corpus/$target"
@@ -25,6 +27,7 @@ for target in "${targets[@]}"; do
         | sed -E 's/^eval(_fail|_ordered)? (instant at [^ ]+|range from [^ ]+ to [^ ]+ step [^ ]+) //' \
         | awk -v dir="$corpus" '{ print > (dir "/case" NR) }' ;;
     FuzzConfig) cp config/*.yaml "$corpus/" ;;
+    FuzzOTLP) cp Tests/Fixtures/otlp/*traces* "$corpus/" ;;
   esac
   echo "== $target for ${seconds}s"
   "$bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \

@@ -53,6 +53,10 @@ public struct JSONWriter: Sendable {
     }
 
     public mutating func field(_ name: String, _ value: String) { key(name); string(value) }
+    public mutating func field(_ name: String, _ value: Int) { key(name); raw(String(value)) }
+    public mutating func field(_ name: String, _ value: UInt64) { key(name); raw(String(value)) }
+    public mutating func field(_ name: String, _ value: Bool) { key(name); raw(value ? "true" : "false") }
+    public mutating func null(_ name: String) { key(name); raw("null") }
 
     /// Labels as a JSON object.
     public mutating func labels(_ labels: some Sequence<Label>) {

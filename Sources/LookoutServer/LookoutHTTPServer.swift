@@ -25,6 +25,20 @@ public enum LookoutHTTPServer {
                     }
                 case .plain(let answer):
                     router.on(RouterPath(endpoint.path), method: method) { _, _ in answer().response }
+                case .push(let handle, let refused):
+                    router.on(RouterPath(endpoint.path), method: method) { request, _ in
+                        let push: PushRequest, reserved: Int
+                        do {
+                            (push, reserved) = try await PushRequest.read(request, maxBodyBytes: runtime.config.server.maxBodyBytes,
+                                                                          inflight: runtime.inflight)
+                        } catch let refusal as PushRequest.Refusal {
+                            return refused(refusal).response
+                        } catch {
+                            return refused(.malformedGzip("the body could not be read: \(error)")).response
+                        }
+                        defer { runtime.inflight.release(reserved) }
+                        return await handle(push).response
+                    }
                 }
             }
         }

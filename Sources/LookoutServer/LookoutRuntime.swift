@@ -14,7 +14,7 @@ public final class LookoutRuntime: Sendable {
     public let selfMetrics = SelfMetricsRegistry()
     /// Request body bytes the pipeline fast path holds, across all connections.
     let inflight: InflightBytes
-    private let state = Mutex<(store: (any MetricStorage)?, scrape: ScrapeManager?)>((nil, nil))
+    private let state = Mutex<(store: (any MetricStorage)?, scrape: ScrapeManager?, spans: (any SpanStorage)?)>((nil, nil, nil))
 
     public init(config: LookoutConfig, logger: Logger) {
         self.config = config
@@ -36,6 +36,19 @@ public final class LookoutRuntime: Sendable {
     public func attach(store: any MetricStorage) {
         state.withLock { $0.store = store }
         selfMetrics.register("storage") { store.selfMetrics() }
+    }
+
+    /// Called with the metric store, once the WAL is replayed: OTLP traces and the trace APIs use it.
+    public func attach(spans: any SpanStorage, metrics: @escaping @Sendable () -> [MetricFamily]) {
+        state.withLock { $0.spans = spans }
+        selfMetrics.register("spans", metrics)
+    }
+
+    public var spanStore: (any SpanStorage)? { state.withLock { $0.spans } }
+
+    func readySpanStore() throws(APIError) -> any SpanStorage {
+        guard let spans = spanStore else { throw .unavailable("Lookout is starting: the WAL is still being replayed") }
+        return spans
     }
 
     /// Called once scraping runs: `/api/v1/targets` and `/api/v1/metadata` read its registry.

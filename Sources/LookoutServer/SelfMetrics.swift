@@ -16,6 +16,8 @@ public final class SelfMetrics: Sendable {
         var latencyCount: [String: Int] = [:]
         var inlineAnswered = 0
         var inlineOverBudget = 0
+        /// OTLP items by (signal, result): accepted, rejected (partial success), and whole requests refused.
+        var otlpItems: [[String]: Int] = [:]
     }
     private let state = Mutex(State())
 
@@ -38,6 +40,19 @@ public final class SelfMetrics: Sendable {
         state.withLock { state in
             if overBudget { state.inlineOverBudget += 1 } else { state.inlineAnswered += 1 }
         }
+    }
+
+    /// An OTLP request that decoded: its items stored and rejected through `partial_success`.
+    func otlpReceived(signal: String, accepted: Int, rejected: Int) {
+        state.withLock { state in
+            state.otlpItems[[signal, "accepted"], default: 0] += accepted
+            state.otlpItems[[signal, "rejected"], default: 0] += rejected
+        }
+    }
+
+    /// An OTLP request refused as a whole (`reason`: undecodable, too_large, busy…).
+    func otlpRejected(signal: String, reason: String) {
+        state.withLock { $0.otlpItems[[signal, "request_" + reason], default: 0] += 1 }
     }
 
     /// The HTTP families: requests by route and code, a latency histogram by route, and queries
@@ -68,6 +83,11 @@ public final class SelfMetrics: Sendable {
                          help: "Queries known to be cheap evaluated on the event loop, by result (answered, or over_budget and re-run on a query thread).",
                          samples: [(Labels(["__name__": inline, "result": "answered"]), Double(snapshot.inlineAnswered)),
                                    (Labels(["__name__": inline, "result": "over_budget"]), Double(snapshot.inlineOverBudget))]),
+            MetricFamily("lookout_otlp_items_total", .counter,
+                         help: "OTLP spans, log records and data points by signal and result (accepted, rejected), and whole requests refused (request_<reason>).",
+                         samples: snapshot.otlpItems.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map {
+                             (Labels(["__name__": "lookout_otlp_items_total", "signal": $0.key[0], "result": $0.key[1]]), Double($0.value))
+                         }),
         ]
     }
 }

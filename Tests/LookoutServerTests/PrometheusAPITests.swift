@@ -31,7 +31,11 @@ import Testing
             [(["__name__": "http_requests_total", "job": "api", "code": "200"], Sample(Int64(i) * 15_000, Double(i * 10))),
              (["__name__": "http_requests_total", "job": "api", "code": "500"], Sample(Int64(i) * 15_000, Double(i)))]
         })
-        if attach { runtime.attach(store: store) }
+        if attach {
+            runtime.attach(store: store)
+            let spans = InMemorySpanStore()
+            runtime.attach(spans: spans, metrics: { [] })
+        }
         if live {
             try await LookoutHTTPServer.application(runtime: runtime).test(.live, body)
         } else {

@@ -30,6 +30,9 @@ struct APIEndpoint: Sendable {
         case api(@Sendable (APICall) throws(APIError) -> APIReply)
         /// Answered without parameters (probes, `/metrics`, targets, build info).
         case plain(@Sendable () -> APIReply)
+        /// A push: the body read and inflated within the server's limits (`PushRequest`), then
+        /// `handle`d; `refused` answers a body turned away before (too large, busy, bad gzip).
+        case push(handle: @Sendable (PushRequest) async -> APIReply, refused: @Sendable (PushRequest.Refusal) -> APIReply)
     }
 
     var methods: [HTTPRequest.Method]

@@ -10,7 +10,8 @@ struct EndpointTable: Sendable {
     private let pipeline: [String: APIEndpoint]
 
     init(runtime: LookoutRuntime) {
-        self.init(HealthRoutes(runtime: runtime).endpoints + PrometheusAPIRoutes(runtime: runtime).endpoints)
+        self.init(HealthRoutes(runtime: runtime).endpoints + PrometheusAPIRoutes(runtime: runtime).endpoints
+                  + OTLPRoutes(runtime: runtime).endpoints + JaegerRoutes(runtime: runtime).endpoints)
     }
 
     init(_ endpoints: [APIEndpoint]) {

@@ -16,7 +16,10 @@ public struct RetentionService: Service {
         await cancelWhenGracefulShutdown {
             guard let store = await runtime.waitForStore() else { return }
             while !Task.isCancelled {
-                do { try store.enforceRetention(now: WallClock.nowMilliseconds()) } catch {
+                do {
+                    try store.enforceRetention(now: WallClock.nowMilliseconds())
+                    try runtime.spanStore?.enforceRetention(now: WallClock.nowMilliseconds())
+                } catch {
                     logger.error("retention failed", metadata: ["error": "\(error)"])
                 }
                 try? await Task.sleep(for: Self.interval)

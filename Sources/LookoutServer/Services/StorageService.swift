@@ -22,6 +22,7 @@ public struct StorageService: Service {
         logger.info("opening storage", metadata: ["storage.path": "\(config.storage.path)"])
         let data = try DataDirectory(path: config.storage.path, wal: WALOptions(fsync: config.storage.fsync), logger: logger)
         let store = try MetricStore(data: data, options: StorageOptions(retention: config.storage.retention), logger: logger)
+        let spans = try TraceStore(data: data, options: TraceStoreOptions(retention: config.storage.retention), logger: logger)
         do {
             try data.open(progress: progress)
         } catch var error as StorageError where error.code == .corruption {
@@ -32,6 +33,7 @@ public struct StorageService: Service {
             "storage.head_series": "\(store.stats.headSeries)",
             "storage.wal_records_replayed": "\(store.stats.walRecordsReplayed)",
         ])
+        runtime.attach(spans: spans, metrics: spans.selfMetrics)
         runtime.attach(store: store)
         // Faults heal by themselves once the disk takes writes again (`recoverFromFaults`).
         await cancelWhenGracefulShutdown {
@@ -40,6 +42,7 @@ public struct StorageService: Service {
                 await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                     DispatchQueue.global().async {
                         store.recoverFromFaults()
+                        spans.maintain()
                         done.resume()
                     }
                 }
@@ -47,6 +50,7 @@ public struct StorageService: Service {
         }
         logger.info("flushing and closing storage")
         try store.close()
+        try spans.close()
         try data.close()
         logger.info("storage closed")
     }

@@ -1,0 +1,12 @@
+import SwiftProtobuf
+
+// Short names for the generated OTLP messages (`Generated/`, from `proto/`).
+typealias OTLPExportTraceRequest = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
+typealias OTLPExportTraceResponse = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
+typealias OTLPResourceSpans = Opentelemetry_Proto_Trace_V1_ResourceSpans
+typealias OTLPScopeSpans = Opentelemetry_Proto_Trace_V1_ScopeSpans
+typealias OTLPSpan = Opentelemetry_Proto_Trace_V1_Span
+typealias OTLPAnyValue = Opentelemetry_Proto_Common_V1_AnyValue
+typealias OTLPKeyValue = Opentelemetry_Proto_Common_V1_KeyValue
+typealias OTLPResource = Opentelemetry_Proto_Resource_V1_Resource
+typealias OTLPScope = Opentelemetry_Proto_Common_V1_InstrumentationScope

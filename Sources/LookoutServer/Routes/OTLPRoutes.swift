@@ -1,0 +1,82 @@
+import Hummingbird
+import LookoutFormats
+import LookoutModel
+
+/// `POST /v1/traces`: OTLP/HTTP as an OpenTelemetry Collector answers it — protobuf or JSON
+/// (the response in the request's encoding), gzip, `partial_success` for spans that fail
+/// validation, 400/413/415, and 429/503 with `Retry-After` when Lookout cannot take more now.
+/// A 200 is sent only once the spans are durable in the WAL.
+struct OTLPRoutes {
+    let runtime: LookoutRuntime
+
+    var endpoints: [APIEndpoint] {
+        [APIEndpoint(methods: [.post], path: "/v1/traces", role: .ingest,
+                     handler: .push(handle: { await traces($0) }, refused: { refused($0, signal: "traces") }))]
+    }
+
+    /// A body turned away before decoding, answered in JSON (the encoding is not known to be readable yet).
+    func refused(_ refusal: PushRequest.Refusal, signal: String) -> APIReply {
+        switch refusal {
+        case .tooLarge(let limit):
+            runtime.metrics.otlpRejected(signal: signal, reason: "too_large")
+            return Self.status(.contentTooLarge, .json, "request body larger than server.max_body_bytes (\(limit) bytes)")
+        case .busy:
+            runtime.metrics.otlpRejected(signal: signal, reason: "busy")
+            return Self.status(.tooManyRequests, .json, "Lookout holds server.max_inflight_bytes of request bodies; retry later", retryAfter: true)
+        case .malformedGzip(let why):
+            runtime.metrics.otlpRejected(signal: signal, reason: "undecodable")
+            return Self.status(.badRequest, .json, why)
+        case .unsupportedEncoding(let encoding):
+            return Self.status(.unsupportedMediaType, .json, "unsupported Content-Encoding \"\(encoding)\"; use gzip or none")
+        }
+    }
+
+    func traces(_ request: PushRequest) async -> APIReply {
+        guard let encoding = OTLPEncoding(contentType: request.contentType) else {
+            return Self.status(.unsupportedMediaType, .json,
+                               "unsupported Content-Type \(request.contentType.map { "\"\($0)\"" } ?? "(none)"); OTLP/HTTP takes application/x-protobuf or application/json")
+        }
+        guard let store = runtime.spanStore else {
+            return Self.status(.serviceUnavailable, encoding, "Lookout is starting: the WAL is still being replayed", retryAfter: true)
+        }
+        if let fault = runtime.store?.writeFault {
+            return Self.status(.serviceUnavailable, encoding, "storage refuses writes: \(fault)", retryAfter: true)
+        }
+        let decoded: OTLPTraceRequest
+        do {
+            decoded = try await BlockingWork.run { try OTLPTraceRequest.decode(request.body, encoding: encoding) }
+        } catch let error as OTLPDecodeError {
+            runtime.metrics.otlpRejected(signal: "traces", reason: "undecodable")
+            return Self.status(.badRequest, encoding, error.message)
+        } catch {
+            return Self.status(.internalServerError, encoding, "\(error)")
+        }
+        do {
+            try await store.append(spans: decoded.spans)
+        } catch {
+            runtime.logger.error("storing spans failed", metadata: ["error": "\(error)"])
+            return Self.status(.serviceUnavailable, encoding, "storing the spans failed: \(error)", retryAfter: true)
+        }
+        runtime.metrics.otlpReceived(signal: "traces", accepted: decoded.spans.count, rejected: decoded.rejectedSpans)
+        return APIReply(status: .ok, headers: [.contentType: encoding.contentType], body: ByteBuffer(bytes: decoded.response(encoding)))
+    }
+
+    /// An error answer with a `google.rpc.Status` body in `encoding`, as OTLP/HTTP specifies.
+    static func status(_ status: HTTPResponse.Status, _ encoding: OTLPEncoding, _ message: String, retryAfter: Bool = false) -> APIReply {
+        var headers: HTTPFields = [.contentType: encoding.contentType]
+        if retryAfter { headers[.retryAfter] = "1" }
+        return APIReply(status: status, headers: headers, body: ByteBuffer(bytes: OTLPStatus.encode(code: Self.rpcCode(status), message: message, encoding)))
+    }
+
+    /// The gRPC status code that matches an HTTP status (the Collector's mapping).
+    static func rpcCode(_ status: HTTPResponse.Status) -> Int32 {
+        switch status.code {
+        case 400: 3 // INVALID_ARGUMENT
+        case 413: 8 // RESOURCE_EXHAUSTED
+        case 415: 3
+        case 429: 8
+        case 503: 14 // UNAVAILABLE
+        default: 13 // INTERNAL
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import LookoutModel
+import Testing
+@testable import LookoutStorage
+
+/// The span store: spans are found from the head, from sealed blocks and after a reopen, never
+/// twice, and a metric checkpoint in the same data directory keeps them.
+@Suite struct TraceStoreTests {
+    static func span(_ trace: UInt64, _ id: UInt64, parent: UInt64 = 0, service: String = "checkout", name: String = "GET /",
+                     start: UInt64 = 1_700_000_000_000_000_000, duration: UInt64 = 5_000_000, error: Bool = false) -> Span {
+        Span(traceID: TraceID(high: 7, low: trace), spanID: SpanID(id), parentSpanID: SpanID(parent), name: name,
+             kind: parent == 0 ? .server : .client, startUnixNano: start, endUnixNano: start + duration,
+             attributes: [Attribute("http.route", .string("/x/\(trace % 3)")), Attribute("n", .int(Int64(id))),
+                          Attribute("ratio", .double(0.5)), Attribute("ok", .bool(!error)),
+                          Attribute("nested", .keyValues([Attribute("a", .array([.int(1), .string("b"), .bytes([1, 2])]))]))],
+             events: [SpanEvent(timeUnixNano: start + 10, name: "exception", attributes: [Attribute("exception.type", .string("E"))])],
+             links: id % 2 == 0 ? [SpanLink(traceID: TraceID(high: 1, low: 2), spanID: SpanID(3))] : [],
+             status: SpanStatus(code: error ? .error : .ok, message: error ? "boom" : ""),
+             resource: SpanResource(attributes: [Attribute("service.name", .string(service))]),
+             scope: InstrumentationScope(name: "lib", version: "1.0"))
+    }
+
+    static func open(_ dir: String, blockSpans: Int = 1000) throws -> (DataDirectory, MetricStore, TraceStore) {
+        let data = try DataDirectory(path: dir, logger: quietLogger)
+        let metrics = try MetricStore(data: data, logger: quietLogger)
+        let traces = try TraceStore(data: data, options: TraceStoreOptions(blockSpans: blockSpans), logger: quietLogger)
+        try data.open()
+        return (data, metrics, traces)
+    }
+
+    static func close(_ stores: (DataDirectory, MetricStore, TraceStore)) throws {
+        try stores.1.close()
+        try stores.2.close()
+        try stores.0.close()
+    }
+
+    @Test func columnsRoundTripEveryField() throws {
+        let spans = (1...20).map { Self.span($0 / 3, $0, parent: $0 % 3 == 0 ? 0 : $0 - 1, error: $0 % 4 == 0) }
+        var bytes: [UInt8] = []
+        SpanColumns.encode(spans, into: &bytes)
+        #expect(SpanColumns.decode(bytes) == spans)
+        #expect(SpanColumns.decode(Array(bytes.dropLast())) == nil)
+        let block = SpanBlockFile.encode(spans)
+        #expect(try SpanBlockFile.decode(block) == spans)
+        #expect(try SpanBlockFile.decode(block) { $0.low == 2 } == spans.filter { $0.traceID.low == 2 })
+        var flipped = block
+        flipped[flipped.count - 3] ^= 0xff
+        #expect(throws: SpanBlockFile.Failure.self) { try SpanBlockFile.decode(flipped) }
+    }
+
+    @Test func spansAreFoundInTheHeadInBlocksAndAfterReopening() async throws {
+        try await withTempDirectory { dir in
+            var stores = try Self.open(dir, blockSpans: 10)
+            try await stores.2.append(spans: (1...4).map { Self.span(1, $0, parent: $0 == 1 ? 0 : 1) })
+            #expect(try stores.2.spans(of: TraceID(high: 7, low: 1)).count == 4, "from the head")
+            try await stores.2.append(spans: (5...12).map { Self.span(2, $0) }) // 12 spans: sealed in the background
+            try stores.2.sealHead(force: true)
+            #expect(try stores.2.index.totals().blocks >= 1)
+            #expect(try stores.2.spans(of: TraceID(high: 7, low: 1)).count == 4, "from a block")
+            try await stores.2.append(spans: [Self.span(1, 99, parent: 1)]) // the trace now spans a block and the head
+            #expect(try stores.2.spans(of: TraceID(high: 7, low: 1)).count == 5)
+            try Self.close(stores)
+
+            stores = try Self.open(dir, blockSpans: 10)
+            let trace = try stores.2.spans(of: TraceID(high: 7, low: 1))
+            #expect(trace.count == 5 && Set(trace.map(\.spanID.raw)) == [1, 2, 3, 4, 99])
+            #expect(try stores.2.spans(of: TraceID(high: 7, low: 2)).count == 8)
+            #expect(try stores.2.spans(of: TraceID(high: 7, low: 3)).isEmpty)
+            try Self.close(stores)
+        }
+    }
+
+    @Test func aSealedHeadIsNotReplayedAgainAndUnsealedSpansSurviveAMetricCheckpoint() async throws {
+        try await withTempDirectory { dir in
+            var stores = try Self.open(dir)
+            try await stores.2.append(spans: [Self.span(1, 1)])
+            try stores.2.sealHead(force: true)
+            try await stores.2.append(spans: [Self.span(2, 2)])
+            try stores.0.checkpoint() // as the metric store does after writing a partition
+            // Crash: nothing closed, so nothing sealed at close.
+            stores.0.abandon()
+
+            stores = try Self.open(dir)
+            #expect(try stores.2.spans(of: TraceID(high: 7, low: 1)).count == 1, "sealed, not replayed twice")
+            #expect(try stores.2.spans(of: TraceID(high: 7, low: 2)).count == 1, "kept by the checkpoint")
+            try Self.close(stores)
+        }
+    }
+
+    @Test func aBlockTheIndexNeverTookIsDeletedAndItsSpansReplayed() async throws {
+        try await withTempDirectory { dir in
+            var stores = try Self.open(dir)
+            try await stores.2.append(spans: [Self.span(1, 1)])
+            stores.0.abandon()
+            // As if a seal crashed between the block file and its index transaction.
+            try Data(SpanBlockFile.encode([Self.span(1, 1)])).write(to: URL(fileURLWithPath: dir + "/traces/" + SpanBlockFile.name(1)))
+            stores = try Self.open(dir)
+            #expect(!FileManager.default.fileExists(atPath: dir + "/traces/" + SpanBlockFile.name(1)))
+            #expect(try stores.2.spans(of: TraceID(high: 7, low: 1)).count == 1)
+            try Self.close(stores)
+        }
+    }
+
+    @Test func candidatesServicesOperationsAndTagsComeFromTheHeadAndTheIndex() async throws {
+        try await withTempDirectory { dir in
+            let stores = try Self.open(dir)
+            let t0: UInt64 = 1_700_000_000_000_000_000
+            try await stores.2.append(spans: [Self.span(1, 1, start: t0, duration: 1_000_000),
+                                              Self.span(2, 2, service: "billing", name: "charge", start: t0 + 10, duration: 900_000_000)])
+            try stores.2.sealHead(force: true)
+            try await stores.2.append(spans: [Self.span(3, 3, start: t0 + 20, duration: 200_000_000)])
+            #expect(try stores.2.services() == ["billing", "checkout"])
+            #expect(try stores.2.operations(service: "billing").map(\.name) == ["charge"])
+            let slow = try stores.2.candidateTraces(SpanIndexFilter(minDurationNano: 100_000_000))
+            #expect(slow.map(\.trace.low) == [3, 2], "newest first, from the head and a block")
+            #expect(try stores.2.candidateTraces(SpanIndexFilter(service: "checkout")).map(\.trace.low) == [3, 1])
+            #expect(try stores.2.candidateTraces(SpanIndexFilter(startUnixNano: t0 + 5, endUnixNano: t0 + 15)).map(\.trace.low) == [2])
+            let keys = try stores.2.attributeKeys().map { "\($0.scope).\($0.key)" }
+            #expect(keys.contains("resource.service.name") && keys.contains("span.http.route"))
+            #expect(try stores.2.attributeValues(scope: .span, key: "http.route") == [.string("/x/0"), .string("/x/1"), .string("/x/2")])
+            try Self.close(stores)
+        }
+    }
+
+    @Test func retentionDeletesWholeOldBlocks() async throws {
+        try await withTempDirectory { dir in
+            let stores = try Self.open(dir)
+            try await stores.2.append(spans: [Self.span(1, 1, start: 1_000_000_000_000)]) // 1,000 s after the epoch
+            try stores.2.sealHead(force: true)
+            try await stores.2.append(spans: [Self.span(2, 2)])
+            try stores.2.sealHead(force: true)
+            try stores.2.enforceRetention(now: 1_700_000_000_000)
+            #expect(try stores.2.spans(of: TraceID(high: 7, low: 1)).isEmpty)
+            #expect(try stores.2.spans(of: TraceID(high: 7, low: 2)).count == 1)
+            #expect(try stores.2.index.totals().blocks == 1)
+            try Self.close(stores)
+        }
+    }
+}
