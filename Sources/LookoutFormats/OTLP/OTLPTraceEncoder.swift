@@ -17,14 +17,24 @@ public enum OTLPTraceEncoder {
         Array("{\"trace\":".utf8) + tracesJSON(spans) + Array("}".utf8)
     }
 
-    /// `{"resourceSpans":[…]}`: OTLP/JSON `TracesData`, with hex ids (`/api/traces/<id>`).
-    public static func tracesJSON(_ spans: [Span]) -> [UInt8] {
+    /// OTLP `TracesData` in protobuf: wire-compatible with Tempo's `Trace` (`/api/traces/<id>`).
+    public static func traceProtobuf(_ spans: [Span]) -> [UInt8] {
+        var data = Opentelemetry_Proto_Trace_V1_TracesData()
+        data.resourceSpans = resourceSpans(spans)
+        return (try? data.serializedBytes()) ?? []
+    }
+
+    /// `{"resourceSpans":[…]}`: OTLP/JSON `TracesData`, with hex ids; `key` renames the list
+    /// (Tempo's v1 trace-by-id JSON calls it `batches`).
+    public static func tracesJSON(_ spans: [Span], key: String = "resourceSpans") -> [UInt8] {
         var data = Opentelemetry_Proto_Trace_V1_TracesData()
         data.resourceSpans = resourceSpans(spans)
         var options = JSONEncodingOptions()
         options.alwaysPrintEnumsAsInts = true // OTLP/JSON's rule
-        let json = (try? data.jsonUTF8Bytes(options: options)) ?? Array("{}".utf8)
-        return OTLPJSONIDs.rewriteToHex(json)
+        var json = OTLPJSONIDs.rewriteToHex((try? data.jsonUTF8Bytes(options: options)) ?? Array("{}".utf8))
+        let prefix = Array("{\"resourceSpans\":".utf8)
+        if key != "resourceSpans", json.starts(with: prefix) { json.replaceSubrange(0..<prefix.count, with: Array("{\"\(key)\":".utf8)) }
+        return json
     }
 
     static func resourceSpans(_ spans: [Span]) -> [OTLPResourceSpans] {

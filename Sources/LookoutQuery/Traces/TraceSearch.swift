@@ -19,12 +19,43 @@ public struct TraceSearch: Sendable {
         public var traces: [TraceSummary]
         /// Every match in the range.
         public var total: Int
+        /// Traces checked.
+        public var inspected: Int
     }
 
     public func run(_ request: TraceSearchRequest) throws -> Result {
         let filter = SpanIndexFilter(startUnixNano: request.startUnixNano, endUnixNano: request.endUnixNano,
                                      service: request.service, spanName: request.operation,
                                      minDurationNano: request.durationScope == .span ? request.minDurationNano : nil)
+        return try run(filter, limit: request.limit) { spans in
+            let matched = spans.filter(request.spanMatches)
+            guard !matched.isEmpty else { return nil }
+            if request.durationScope == .trace {
+                let summary = TraceSummary(traceID: spans[0].traceID, spans: spans, matched: matched)
+                if let min = request.minDurationNano, summary.durationNano < min { return nil }
+                if let max = request.maxDurationNano, summary.durationNano > max { return nil }
+            }
+            return matched
+        }
+    }
+
+    /// A TraceQL search: `query` on every trace with a span in the range (narrowed by the service
+    /// a top-level `resource.service.name = "x"` names), whole-trace duration bounds after.
+    public func run(_ query: TraceQLEvaluator, startUnixNano: UInt64, endUnixNano: UInt64, limit: Int,
+                    minTraceDurationNano: UInt64? = nil, maxTraceDurationNano: UInt64? = nil) throws -> Result {
+        let filter = SpanIndexFilter(startUnixNano: startUnixNano, endUnixNano: endUnixNano, service: query.service)
+        return try run(filter, limit: limit) { spans in
+            guard let matched = query.matches(spans) else { return nil }
+            let summary = TraceSummary(traceID: spans[0].traceID, spans: spans, matched: matched)
+            if let min = minTraceDurationNano, summary.durationNano < min { return nil }
+            if let max = maxTraceDurationNano, summary.durationNano > max { return nil }
+            return matched
+        }
+    }
+
+    /// The shared loop: candidates from the index, each whole trace checked by `match` (its
+    /// matched spans, or nil), within `maxTracesInspected` and the deadline.
+    func run(_ filter: SpanIndexFilter, limit: Int, match: ([Span]) -> [Span]?) throws -> Result {
         let candidates = try querier.candidateTraces(filter)
         guard candidates.count <= maxTracesInspected else {
             throw QueryError(kind: .execution, message: "the search would inspect \(candidates.count) traces, more than \(maxTracesInspected); narrow the time range or add a service")
@@ -36,16 +67,10 @@ public struct TraceSearch: Sendable {
                 throw QueryError(kind: .timeout, message: "trace search timed out after inspecting \(i) of \(candidates.count) traces")
             }
             let spans = try querier.spans(of: candidate.trace)
-            let matched = spans.filter(request.spanMatches)
-            guard !matched.isEmpty else { continue }
-            let summary = TraceSummary(traceID: candidate.trace, spans: spans, matched: matched)
-            if request.durationScope == .trace {
-                if let min = request.minDurationNano, summary.durationNano < min { continue }
-                if let max = request.maxDurationNano, summary.durationNano > max { continue }
-            }
+            guard !spans.isEmpty, let matched = match(spans) else { continue }
             total += 1
-            if traces.count < request.limit { traces.append(summary) }
+            if traces.count < limit { traces.append(TraceSummary(traceID: candidate.trace, spans: spans, matched: matched)) }
         }
-        return Result(traces: traces, total: total)
+        return Result(traces: traces, total: total, inspected: candidates.count)
     }
 }

@@ -18,6 +18,8 @@ struct APICall: Sendable {
     var pathParameter: String = ""
     var queued: Double = 0
     var budget: Double?
+    /// The request's `Accept` header, for endpoints that answer in more than one encoding.
+    var accept: String?
 }
 
 /// One HTTP endpoint, declared once (`EndpointTable`): methods, path, role, whether the channel

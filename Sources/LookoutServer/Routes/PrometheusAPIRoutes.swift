@@ -47,6 +47,7 @@ struct PrometheusAPIRoutes {
     func handle(_ answer: @escaping @Sendable (APICall) throws(APIError) -> APIReply, _ request: Request,
                 pathParameter: String) async -> Response {
         var request = request
+        let accept = request.headers[.accept]
         let params: APIParameters
         do {
             params = try await APIParameters.from(&request, maxBodyBytes: runtime.config.server.maxBodyBytes)
@@ -59,7 +60,7 @@ struct PrometheusAPIRoutes {
         do {
             return try await BlockingWork.run {
                 Self.reply(answer, APICall(params: params, pathParameter: pathParameter,
-                                           queued: (ContinuousClock.now - submitted).inSeconds))
+                                           queued: (ContinuousClock.now - submitted).inSeconds, accept: accept))
             }.response
         } catch {
             return Self.failure(.internalError("\(error)")).response
