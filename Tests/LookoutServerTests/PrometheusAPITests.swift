@@ -17,13 +17,14 @@ import Testing
         try await withApp(tokens: tokens, attach: attach, live: true, body)
     }
 
-    static func withApp(tokens: [AuthToken] = [], attach: Bool = true, live: Bool,
+    static func withApp(tokens: [AuthToken] = [], attach: Bool = true, live: Bool, spans: InMemorySpanStore = InMemorySpanStore(),
+                        maxBodyBytes: Int = 1024,
                         _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-api-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var config = LookoutConfig()
         config.server.tokens = tokens
-        config.server.maxBodyBytes = 1024
+        config.server.maxBodyBytes = maxBodyBytes
         let logger = Logger(label: "test")
         let runtime = LookoutRuntime(config: config, logger: logger)
         let store = try MetricStore(directory: directory, logger: logger)
@@ -33,7 +34,6 @@ import Testing
         })
         if attach {
             runtime.attach(store: store)
-            let spans = InMemorySpanStore()
             runtime.attach(spans: spans, metrics: { [] })
         }
         if live {
