@@ -41,6 +41,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "LookoutQuery", dependencies: ["LookoutModel"]),
+        .target(name: "LookoutRules", dependencies: ["LookoutModel", .product(name: "Logging", package: "swift-log")]),
         .target(name: "LookoutScrape", dependencies: [
             "LookoutModel", "LookoutFormats",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -50,7 +51,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "LookoutServer", dependencies: [
-            "LookoutModel", "LookoutFormats", "LookoutStorage", "LookoutQuery", "LookoutScrape",
+            "LookoutModel", "LookoutFormats", "LookoutStorage", "LookoutQuery", "LookoutScrape", "LookoutRules",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -82,6 +83,7 @@ let package = Package(
         .testTarget(name: "LookoutStorageTests", dependencies: ["LookoutStorage"]),
         .testTarget(name: "LookoutQueryTests", dependencies: ["LookoutQuery"],
                     resources: [.copy("Cases")]),
+        .testTarget(name: "LookoutRulesTests", dependencies: ["LookoutRules"]),
         .testTarget(name: "LookoutScrapeTests", dependencies: ["LookoutScrape", "LookoutFormats"]),
         .testTarget(name: "LookoutServerTests", dependencies: [
             "LookoutServer", "LookoutClient",

@@ -147,3 +147,19 @@ public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
         return out + "\""
     }
 }
+
+extension Expr {
+    /// Every vector selector in the expression (instant, range and inside subqueries), in order:
+    /// what `/api/v1/query_exemplars` matches series with.
+    public var selectors: [VectorSelector] {
+        switch self {
+        case .number, .string: return []
+        case .vectorSelector(let vs), .matrixSelector(let vs, _): return [vs]
+        case .subquery(let sq): return sq.expr.selectors
+        case .call(_, let args): return args.flatMap(\.selectors)
+        case .aggregate(let a): return a.expr.selectors + (a.parameter?.selectors ?? [])
+        case .binary(let b): return b.lhs.selectors + b.rhs.selectors
+        case .unary(_, let e), .paren(let e): return e.selectors
+        }
+    }
+}

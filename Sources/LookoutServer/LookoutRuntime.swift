@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LookoutModel
+import LookoutRules
 import LookoutScrape
 import Synchronization
 
@@ -14,12 +15,15 @@ public final class LookoutRuntime: Sendable {
     public let selfMetrics = SelfMetricsRegistry()
     /// Request body bytes the pipeline fast path holds, across all connections.
     let inflight: InflightBytes
+    /// RED metrics and the service graph from every accepted span (`span_metrics:`).
+    public let spanMetrics: SpanMetricsGenerator
     private let state = Mutex<(store: (any MetricStorage)?, scrape: ScrapeManager?, spans: (any SpanStorage)?)>((nil, nil, nil))
 
     public init(config: LookoutConfig, logger: Logger) {
         self.config = config
         self.logger = logger
         inflight = InflightBytes(limit: config.server.maxInflightBytes)
+        spanMetrics = SpanMetricsGenerator(options: config.spanMetrics, logger: logger)
         let started = Date().timeIntervalSince1970.rounded()
         selfMetrics.register("process") { [self] in
             [MetricFamily("lookout_build_info", .gauge, help: "Always 1; the version is in the label.", value: 1,
@@ -30,6 +34,7 @@ public final class LookoutRuntime: Sendable {
                           value: store == nil ? 0 : 1)]
         }
         selfMetrics.register("http") { [metrics] in metrics.httpFamilies() }
+        selfMetrics.register("span_metrics") { [spanMetrics] in spanMetrics.selfMetrics() }
     }
 
     /// Called once the WAL is replayed: from then on `/-/ready` answers 200.
@@ -45,6 +50,15 @@ public final class LookoutRuntime: Sendable {
     }
 
     public var spanStore: (any SpanStorage)? { state.withLock { $0.spans } }
+
+    /// Called with the exemplar store once the WAL is replayed.
+    public func attach(exemplars: any ExemplarStorage, metrics: @escaping @Sendable () -> [MetricFamily]) {
+        exemplarState.withLock { $0 = exemplars }
+        selfMetrics.register("exemplars", metrics)
+    }
+
+    public var exemplars: (any ExemplarStorage)? { exemplarState.withLock { $0 } }
+    private let exemplarState = Mutex<(any ExemplarStorage)?>(nil)
 
     func readySpanStore() throws(APIError) -> any SpanStorage {
         guard let spans = spanStore else { throw .unavailable("Lookout is starting: the WAL is still being replayed") }

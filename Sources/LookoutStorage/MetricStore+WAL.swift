@@ -4,11 +4,12 @@ import Glibc
 import Foundation
 import LookoutModel
 
-/// The metric store as the data directory's WAL participant for record types 1–15: replay into
+/// The metric store as the data directory's WAL participant for record types 1–7 (8–15, the rest of
+/// the metrics range, are the `ExemplarStore`'s): replay into
 /// the head, and the head's series and chunks in every checkpoint (`docs/format/wal.md`).
 extension MetricStore {
     public var walName: String { "metrics" }
-    public var walRecordTypes: ClosedRange<UInt8> { 1...15 }
+    public var walRecordTypes: ClosedRange<UInt8> { 1...7 }
 
     public func replayRecord(type: UInt8, payload: [UInt8]) throws -> Bool {
         guard var state = replay else { return true }

@@ -9,7 +9,7 @@ import Synchronization
 /// The metric store: the head of recent samples, sealed partitions under `metrics/`, and the metric
 /// tables of the data directory's index. Thread-safe.
 ///
-/// It lives in a `DataDirectory` as the WAL participant for record types 1–15: `index.sqlite`
+/// It lives in a `DataDirectory` as the WAL participant for record types 1–7: `index.sqlite`
 /// (`metric_series`, postings, chunk locations, `docs/format/index.md`), `wal/` (`docs/format/wal.md`),
 /// and its own `metrics/<partitionStartMs>/chunks-000001` (sealed partitions, `docs/format/segments.md`).
 ///

@@ -12,7 +12,7 @@
 public protocol WALParticipant: AnyObject, Sendable {
     /// A short name for logs and errors (`metrics`, `logs`, `spans`).
     var walName: String { get }
-    /// The record types this participant owns: metrics 1...15, logs 16...31, spans 32...47,
+    /// The record types this participant owns: metrics 1...15 (samples 1...7, exemplars 8...15), logs 16...31, spans 32...47,
     /// rules and notifier state 48...63.
     var walRecordTypes: ClosedRange<UInt8> { get }
     /// Applies one replayed record of its range, in WAL order (the checkpoint first). Returns false

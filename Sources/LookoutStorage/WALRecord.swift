@@ -1,8 +1,8 @@
 import CZlib
 import LookoutModel
 
-/// The record types of the shared WAL. Metric records use 1–15; logs and spans will take 16–31 and
-/// 32–47. A reader skips types it does not know (the CRC still protects them).
+/// The record types of the metric store in the shared WAL (1–7; exemplars take 8–15, logs 16–31,
+/// spans 32–47). A reader skips types it does not know (the CRC still protects them).
 enum WALRecordType: UInt8, Sendable {
     /// Series definitions: refs and their label sets.
     case series = 1

@@ -42,6 +42,7 @@ struct Serve: AsyncParsableCommand {
         let services: [any Service] = [
             StorageService(runtime: runtime, progress: { progress.update(done: $0, total: $1) }),
             RetentionService(runtime: runtime),
+            SpanMetricsService(runtime: runtime),
             ScrapeService(runtime: runtime),
         ]
         let app = try LookoutHTTPServer.application(runtime: runtime, services: services) {

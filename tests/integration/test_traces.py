@@ -15,9 +15,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from conftest import http_get, http_post
+from conftest import http_get, http_post, wait_for
 
-CONFIG = "storage: {fsync: batch}\n"
+CONFIG = "storage: {fsync: batch}\nspan_metrics: {interval: 1s, dimensions: [http.route]}\n"
 
 
 def provider(url, service):
@@ -95,6 +95,30 @@ def test_sdk_traces_are_found_through_jaeger_and_tempo(lookout_factory):
     assert hit["traceID"] == trace_id and hit["rootServiceName"] == "frontend" and hit["rootTraceName"] == "GET /checkout"
     assert hit["spanSets"][0]["spans"][0]["spanID"] == hexid(server)
     assert http_get(f"{lookout.url}/tempo/api/echo") == (200, b"echo")
+
+    # RED metrics, the service graph and exemplars, through the Prometheus API.
+    wait_for(lambda: lookout.query('traces_spanmetrics_calls_total{service="backend"}')["result"], what="span metrics written")
+    calls = lookout.query('traces_spanmetrics_calls_total{service="backend"}')["result"]
+    assert [r["metric"] for r in calls] == [{"__name__": "traces_spanmetrics_calls_total", "service": "backend", "span_name": "POST /charge",
+                                            "span_kind": "SPAN_KIND_SERVER", "status_code": "STATUS_CODE_ERROR"}]
+    assert calls[0]["value"][1] == "1"
+    routed = lookout.query('traces_spanmetrics_calls_total{http_route="/checkout"}')["result"]
+    assert routed and routed[0]["metric"]["service"] == "frontend"
+    edge = lookout.query('traces_service_graph_request_total{client="frontend", server="backend"}')["result"]
+    assert edge and edge[0]["value"][1] == "1"
+    failed = lookout.query('traces_service_graph_request_failed_total')["result"]
+    assert failed and failed[0]["value"][1] == "1"
+    status, body = lookout.api("/api/v1/query_exemplars", query='traces_spanmetrics_latency_bucket{service="backend"}')
+    assert status == 200 and body["status"] == "success", body
+    exemplar = body["data"][0]["exemplars"][0]
+    assert exemplar["labels"] == {"trace_id": trace_id, "span_id": hexid(server)}
+    assert body["data"][0]["seriesLabels"]["__name__"] == "traces_spanmetrics_latency_bucket"
+    assert lookout.stop() == 0
+
+    # Exemplars are durable: they come back after a restart.
+    lookout.start()
+    status, body = lookout.api("/api/v1/query_exemplars", query='traces_spanmetrics_latency_bucket{service="backend"}')
+    assert body["data"] and body["data"][0]["exemplars"][0]["labels"]["trace_id"] == trace_id
     assert lookout.stop() == 0
 
 

@@ -1,5 +1,6 @@
 import Foundation
 import LookoutModel
+import LookoutRules
 import LookoutScrape
 import LookoutStorage
 import Yams
@@ -48,8 +49,7 @@ public enum ConfigLoader {
             case "query": config.query = try query(value, reader)
             case "rule_files", "slo_files": _ = try reader.strings(value, key)
             case "alerting": _ = try reader.mapping(value, key, allowed: ["route", "inhibit_rules", "receivers"])
-            case "span_metrics":
-                _ = try reader.mapping(value, key, allowed: ["interval", "buckets", "dimensions", "max_series"])
+            case "span_metrics": config.spanMetrics = try spanMetrics(value, reader)
             case "logs": _ = try reader.mapping(value, key, allowed: ["stream_labels", "max_line_bytes"])
             case "limits":
                 _ = try reader.mapping(value, key, allowed: ["ingestion_rate_mb", "ingestion_burst_mb", "max_label_names_per_series"])
@@ -260,6 +260,32 @@ public enum ConfigLoader {
             }
         }
         return query
+    }
+
+    static func spanMetrics(_ node: Node, _ reader: YAMLReader) throws(ConfigError) -> SpanMetricsOptions {
+        var options = SpanMetricsOptions()
+        for (key, _, value) in try reader.mapping(node, "span_metrics", allowed: ["interval", "buckets", "dimensions", "max_series"]) {
+            switch key {
+            case "interval":
+                options.intervalMilliseconds = try reader.duration(value, key)
+                guard options.intervalMilliseconds >= 1000 else { throw reader.error(value, "span_metrics.interval must be at least 1s") }
+            case "buckets":
+                var bounds: [Double] = []
+                for item in try reader.sequence(value, key) {
+                    guard let text = item.string, let b = Double(text), b.isFinite, b > 0 else {
+                        throw reader.error(item, "span_metrics.buckets must be positive numbers of seconds")
+                    }
+                    bounds.append(b)
+                }
+                guard !bounds.isEmpty, zip(bounds, bounds.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                    throw reader.error(value, "span_metrics.buckets must be a non-empty, increasing list")
+                }
+                options.buckets = bounds
+            case "dimensions": options.dimensions = try reader.strings(value, key)
+            default: options.maxSeries = try reader.int(value, key)
+            }
+        }
+        return options
     }
 
     static func resolve(_ path: String, against base: String) -> String {

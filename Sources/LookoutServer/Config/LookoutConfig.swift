@@ -1,3 +1,4 @@
+import LookoutRules
 import LookoutScrape
 import LookoutStorage
 
@@ -9,6 +10,7 @@ public struct LookoutConfig: Sendable {
     public var global = GlobalConfig()
     public var scrapeConfigs: [ScrapeConfig] = []
     public var query = QueryConfig()
+    public var spanMetrics = SpanMetricsOptions()
 
     public init() {}
 }

@@ -58,6 +58,7 @@ struct OTLPRoutes {
             return Self.status(.serviceUnavailable, encoding, "storing the spans failed: \(error)", retryAfter: true)
         }
         runtime.metrics.otlpReceived(signal: "traces", accepted: decoded.spans.count, rejected: decoded.rejectedSpans)
+        runtime.spanMetrics.observe(decoded.spans)
         return APIReply(status: .ok, headers: [.contentType: encoding.contentType], body: ByteBuffer(bytes: decoded.response(encoding)))
     }
 

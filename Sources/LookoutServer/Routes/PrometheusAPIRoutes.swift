@@ -34,7 +34,7 @@ struct PrometheusAPIRoutes {
                 try labelValues(call.pathParameter, call.params)
             },
             api("/api/v1/metadata") { call in metadata(call.params) },
-            api("/api/v1/query_exemplars") { _ in Self.success { $0.array { _ in } } },
+            api("/api/v1/query_exemplars") { call throws(APIError) in try exemplars(call.params) },
             APIEndpoint(methods: [.get], path: "/api/v1/targets", role: .query,
                         handler: .plain { Self.success { targets(&$0) } }),
             APIEndpoint(methods: [.get], path: "/api/v1/status/buildinfo", role: .query,
@@ -81,6 +81,46 @@ struct PrometheusAPIRoutes {
         Self.failure(APIError(type: "bad_data",
                               message: "request body larger than server.max_body_bytes (\(runtime.config.server.maxBodyBytes) bytes)",
                               status: .contentTooLarge))
+    }
+
+    // MARK: Exemplars
+
+    /// `query_exemplars?query=&start=&end=`: the exemplars of every series a selector of the
+    /// query matches, in Prometheus's shape (`seriesLabels`, `exemplars[{labels, value, timestamp}]`).
+    func exemplars(_ params: APIParameters) throws(APIError) -> APIReply {
+        guard let query = params["query"], !query.isEmpty else { throw .badData("invalid parameter \"query\": query must not be empty") }
+        let expr: Expr
+        do { expr = try PromQLParser.parse(query) } catch { throw Self.apiError(error) }
+        let now = WallClock.nowMilliseconds()
+        let start = try params.time("start", default: now - 3_600_000)
+        let end = try params.time("end", default: now)
+        guard end >= start else { throw .badData("invalid parameter \"end\": end timestamp must not be before start time") }
+        let selectors = expr.selectors
+        let found = runtime.exemplars?.query(start: start, end: end) { series in
+            selectors.contains { $0.matchers.allSatisfy { $0.matches(series) } }
+        } ?? []
+        return Self.success { w in
+            w.array { w in
+                for (series, list) in found {
+                    w.object { w in
+                        w.key("seriesLabels")
+                        w.labels(series)
+                        w.key("exemplars")
+                        w.array { w in
+                            for e in list {
+                                w.object { w in
+                                    w.key("labels")
+                                    w.labels(e.labels)
+                                    w.field("value", PromNumber.format(e.value))
+                                    w.key("timestamp")
+                                    w.raw(PromNumber.formatPlain(Double(e.timestampMs) / 1000))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     // MARK: Queries

@@ -23,6 +23,7 @@ public struct StorageService: Service {
         let data = try DataDirectory(path: config.storage.path, wal: WALOptions(fsync: config.storage.fsync), logger: logger)
         let store = try MetricStore(data: data, options: StorageOptions(retention: config.storage.retention), logger: logger)
         let spans = try TraceStore(data: data, options: TraceStoreOptions(retention: config.storage.retention), logger: logger)
+        let exemplars = try ExemplarStore(data: data)
         do {
             try data.open(progress: progress)
         } catch var error as StorageError where error.code == .corruption {
@@ -34,6 +35,7 @@ public struct StorageService: Service {
             "storage.wal_records_replayed": "\(store.stats.walRecordsReplayed)",
         ])
         runtime.attach(spans: spans, metrics: spans.selfMetrics)
+        runtime.attach(exemplars: exemplars, metrics: exemplars.selfMetrics)
         runtime.attach(store: store)
         // Faults heal by themselves once the disk takes writes again (`recoverFromFaults`).
         await cancelWhenGracefulShutdown {
