@@ -63,7 +63,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "LookoutClient", dependencies: [
-            "LookoutModel", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "LookoutModel", "LookoutFormats", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .executableTarget(name: "lookout", dependencies: [

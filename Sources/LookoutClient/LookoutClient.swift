@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import Foundation
+import LookoutFormats
 import LookoutModel
 
 /// A typed client of a Lookout server's HTTP APIs (Prometheus's today; logs, traces and alerts
@@ -56,12 +57,50 @@ public struct LookoutClient: Sendable {
                                               what: "a list of label values")
     }
 
+    /// The spans of a trace (Tempo's trace-by-id API, in protobuf); empty when the server has none.
+    public func trace(_ id: String) async throws -> [Span] {
+        let (status, body) = try await get("/tempo/api/v2/traces/\(id)", [], accept: "application/protobuf")
+        if status == 404 { return [] }
+        guard status == 200 else {
+            throw LookoutClientError(status: status, errorType: "http", message: String(decoding: body.prefix(500), as: UTF8.self))
+        }
+        do { return try OTLPTraceDecoder.spans(traceByIDResponse: body) } catch {
+            throw LookoutClientError(status: status, errorType: "client", message: error.message)
+        }
+    }
+
+    /// One trace a search found (Tempo's search API).
+    public struct TraceHit: Sendable, Equatable {
+        public var traceID: String
+        public var rootServiceName: String
+        public var rootTraceName: String
+        public var startUnixNano: UInt64
+        public var durationMs: Int
+    }
+
+    /// The traces a TraceQL query finds, newest first.
+    public func searchTraces(traceQL: String, limit: Int = 20) async throws -> [TraceHit] {
+        let (status, body) = try await get("/tempo/api/search", [("q", traceQL), ("limit", String(limit))])
+        guard status == 200 else {
+            throw LookoutClientError(status: status, errorType: "http", message: String(decoding: body.prefix(500), as: UTF8.self))
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+              let traces = json["traces"] as? [[String: Any]] else {
+            throw LookoutClientError(status: status, errorType: "client", message: "the search answer is not Tempo's JSON")
+        }
+        return traces.map { t in
+            TraceHit(traceID: t["traceID"] as? String ?? "", rootServiceName: t["rootServiceName"] as? String ?? "",
+                     rootTraceName: t["rootTraceName"] as? String ?? "",
+                     startUnixNano: UInt64(t["startTimeUnixNano"] as? String ?? "") ?? 0, durationMs: t["durationMs"] as? Int ?? 0)
+        }
+    }
+
     static func selection(_ matching: [String], _ start: String?, _ end: String?) -> [(String, String)] {
         matching.map { ("match[]", $0) } + [start.map { ("start", $0) }, end.map { ("end", $0) }].compactMap { $0 }
     }
 
     /// The status and body of `GET path?params`.
-    func get(_ path: String, _ params: [(String, String)]) async throws -> (status: Int, body: [UInt8]) {
+    func get(_ path: String, _ params: [(String, String)], accept: String? = nil) async throws -> (status: Int, body: [UInt8]) {
         var components = URLComponents(string: url + path)
         components?.queryItems = params.map { URLQueryItem(name: $0.0, value: $0.1) }
         // `+` means a space in a query string: PromQL's `+` must travel as %2B.
@@ -72,6 +111,7 @@ public struct LookoutClient: Sendable {
         }
         var request = HTTPClientRequest(url: target)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let accept { request.headers.add(name: "Accept", value: accept) }
         let response = try await http.execute(request, timeout: timeout)
         let body = try await response.body.collect(upTo: maxResponseBytes)
         return (Int(response.status.code), Array(body.readableBytesView))

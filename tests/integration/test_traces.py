@@ -4,6 +4,7 @@ the Jaeger and Tempo APIs with its structure, attributes, events and status; the
 edge shows in `dependencies`; and spans acknowledged before a SIGKILL are all there after restart."""
 import json
 import signal
+import subprocess
 import time
 import urllib.parse
 import urllib.request
@@ -15,7 +16,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from conftest import http_get, http_post, wait_for
+from conftest import LOOKOUT_BIN, http_get, http_post, wait_for
 
 CONFIG = "storage: {fsync: batch}\nspan_metrics: {interval: 1s, dimensions: [http.route]}\n"
 
@@ -95,6 +96,19 @@ def test_sdk_traces_are_found_through_jaeger_and_tempo(lookout_factory):
     assert hit["traceID"] == trace_id and hit["rootServiceName"] == "frontend" and hit["rootTraceName"] == "GET /checkout"
     assert hit["spanSets"][0]["spans"][0]["spanID"] == hexid(server)
     assert http_get(f"{lookout.url}/tempo/api/echo") == (200, b"echo")
+
+    # The CLI: a waterfall of the trace, and the service's traces.
+    out = subprocess.run([LOOKOUT_BIN, "trace", trace_id, "--url", lookout.url], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert lines[0].startswith(f"trace {trace_id} · 3 spans · 2 services · ")
+    assert "GET /checkout" in lines[1] and lines[1].rstrip().endswith("frontend [server]")
+    assert "  call backend" in lines[2] and "    POST /charge" in lines[3] and lines[3].endswith("✗ error: card declined")
+    out = subprocess.run([LOOKOUT_BIN, "traces", "--service", "backend", "--errors", "--url", lookout.url],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[0].split() == ["TRACE", "START", "DURATION", "ROOT", "SERVICE", "ROOT", "SPAN"]
+    assert out.splitlines()[1].startswith(trace_id) and "GET /checkout" in out.splitlines()[1]
+    missing = subprocess.run([LOOKOUT_BIN, "trace", "0" * 31 + "1", "--url", lookout.url], capture_output=True, text=True)
+    assert missing.returncode == 1 and "not found" in missing.stderr
 
     # RED metrics, the service graph and exemplars, through the Prometheus API.
     wait_for(lambda: lookout.query('traces_spanmetrics_calls_total{service="backend"}')["result"], what="span metrics written")
