@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzExposition FuzzPromQL FuzzConfig FuzzOTLP)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzExposition FuzzPromQL FuzzConfig FuzzOTLP FuzzTraceQL)
 work=${LOOKOUT_FUZZ_WORK:-.build-fuzz}
 # One build per product: `swift build` given several `--product`s builds only the last.
 for target in "${targets[@]}"; do
@@ -28,6 +28,7 @@ for target in "${targets[@]}"; do
         | awk -v dir="$corpus" '{ print > (dir "/case" NR) }' ;;
     FuzzConfig) cp config/*.yaml "$corpus/" ;;
     FuzzOTLP) cp Tests/Fixtures/otlp/*traces* "$corpus/" ;;
+    FuzzTraceQL) awk -v dir="$corpus" '{ print > (dir "/query" NR) }' Tests/Fixtures/traceql/queries.txt ;;
   esac
   echo "== $target for ${seconds}s"
   "$bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
