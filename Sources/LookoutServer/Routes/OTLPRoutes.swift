@@ -11,7 +11,9 @@ struct OTLPRoutes {
 
     var endpoints: [APIEndpoint] {
         [APIEndpoint(methods: [.post], path: "/v1/traces", role: .ingest,
-                     handler: .push(handle: { await traces($0) }, refused: { refused($0, signal: "traces") }))]
+                     handler: .push(handle: { await traces($0) }, refused: { refused($0, signal: "traces") })),
+         APIEndpoint(methods: [.post], path: "/v1/metrics", role: .ingest,
+                     handler: .push(handle: { await metrics($0) }, refused: { refused($0, signal: "metrics") }))]
     }
 
     /// A body turned away before decoding, answered in JSON (the encoding is not known to be readable yet).
@@ -59,6 +61,48 @@ struct OTLPRoutes {
         }
         runtime.metrics.otlpReceived(signal: "traces", accepted: decoded.spans.count, rejected: decoded.rejectedSpans)
         runtime.spanMetrics.observe(decoded.spans)
+        return APIReply(status: .ok, headers: [.contentType: encoding.contentType], body: ByteBuffer(bytes: decoded.response(encoding)))
+    }
+
+    /// `POST /v1/metrics`: data points translated as Prometheus's OTLP receiver does
+    /// (`OTLPMetricsRequest`), stored durably before the 200; points the store refuses (out of
+    /// order, duplicates) are rejected through `partial_success` too.
+    func metrics(_ request: PushRequest) async -> APIReply {
+        guard let encoding = OTLPEncoding(contentType: request.contentType) else {
+            return Self.status(.unsupportedMediaType, .json,
+                               "unsupported Content-Type \(request.contentType.map { "\"\($0)\"" } ?? "(none)"); OTLP/HTTP takes application/x-protobuf or application/json")
+        }
+        guard let store = runtime.store else {
+            return Self.status(.serviceUnavailable, encoding, "Lookout is starting: the WAL is still being replayed", retryAfter: true)
+        }
+        if let fault = store.writeFault {
+            return Self.status(.serviceUnavailable, encoding, "storage refuses writes: \(fault)", retryAfter: true)
+        }
+        var decoded: OTLPMetricsRequest
+        do {
+            decoded = try await BlockingWork.run { try OTLPMetricsRequest.decode(request.body, encoding: encoding) }
+        } catch let error as OTLPDecodeError {
+            runtime.metrics.otlpRejected(signal: "metrics", reason: "undecodable")
+            return Self.status(.badRequest, encoding, error.message)
+        } catch {
+            return Self.status(.internalServerError, encoding, "\(error)")
+        }
+        if !decoded.samples.isEmpty {
+            do {
+                let result = try await store.append(decoded.samples)
+                let refused = result.outOfOrder + result.duplicates
+                if refused > 0 {
+                    if decoded.rejectedDataPoints == 0 {
+                        decoded.errorMessage = "\(refused) samples were out of order or duplicates of stored ones (Prometheus's rules)"
+                    }
+                    decoded.rejectedDataPoints += refused
+                }
+            } catch {
+                runtime.logger.error("storing OTLP metrics failed", metadata: ["error": "\(error)"])
+                return Self.status(.serviceUnavailable, encoding, "storing the samples failed: \(error)", retryAfter: true)
+            }
+        }
+        runtime.metrics.otlpReceived(signal: "metrics", accepted: decoded.samples.count, rejected: decoded.rejectedDataPoints)
         return APIReply(status: .ok, headers: [.contentType: encoding.contentType], body: ByteBuffer(bytes: decoded.response(encoding)))
     }
 
