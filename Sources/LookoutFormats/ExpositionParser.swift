@@ -28,8 +28,7 @@ public struct ExpositionParser: Sendable {
 
     /// Parses a whole body as `parse(_:)` does, finding each sample's series in `cache` by the raw
     /// bytes of its line (and adding series seen for the first time), so that a series seen
-    /// before costs a hash of its bytes instead of a parsed label set. Exemplars are checked but
-    /// not returned. Series added by a body that fails are kept: their lines were valid.
+    /// before costs a hash of its bytes instead of a parsed label set. Exemplars come back by slot. Series added by a body that fails are kept: their lines were valid.
     public func parse(_ body: [UInt8], cache: inout SeriesBytesCache,
                       limits: ExpositionLimits = .none) throws(ExpositionError) -> CachedExposition {
         var owned: SeriesBytesCache? = SeriesBytesCache(capacity: 0)
@@ -37,7 +36,7 @@ public struct ExpositionParser: Sendable {
         defer { swap(&owned!, &cache) }
         return try scan(body, empty: CachedExposition(), cache: &owned, limits: limits) { scanner throws(ExpositionError) in
             let exposition = try scanner.run()
-            return CachedExposition(samples: scanner.cachedSamples, metadata: exposition.metadata)
+            return CachedExposition(samples: scanner.cachedSamples, metadata: exposition.metadata, exemplars: scanner.cachedExemplars)
         }
     }
 

@@ -47,6 +47,8 @@ struct ExpositionScanner {
     private let cached: Bool
     var cache: SeriesBytesCache
     private(set) var cachedSamples: [CachedSample] = []
+    /// The exemplars of cached samples, by their series' slot.
+    private(set) var cachedExemplars: [(slot: Int32, exemplar: Exemplar)] = []
 
     /// Indexed by interned id: the family's metadata index or -1, and its `FamilyFlag` bits.
     private var familyMetadata: [Int32] = []
@@ -490,7 +492,8 @@ struct ExpositionScanner {
         }
         if cached, let slot = cachedSeries(nameStart) {
             skipBlanks()
-            let (value, timestamp, _) = try sampleTail()
+            let (value, timestamp, exemplar) = try sampleTail()
+            if let exemplar { cachedExemplars.append((slot, exemplar)) }
             cachedSamples.append(CachedSample(slot: slot, value: value, timestamp: timestamp))
             nextLine()
             return
@@ -516,6 +519,7 @@ struct ExpositionScanner {
         let (value, timestamp, exemplar) = try sampleTail()
         if cached {
             let slot = cache.insert(base + nameStart, seriesEnd - nameStart, labels)
+            if let exemplar { cachedExemplars.append((slot, exemplar)) }
             cachedSamples.append(CachedSample(slot: slot, value: value, timestamp: timestamp))
         } else {
             samples.append(ScrapedSample(labels: labels, value: value, timestamp: timestamp, exemplar: exemplar))

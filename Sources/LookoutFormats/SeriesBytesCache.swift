@@ -72,4 +72,6 @@ public struct CachedSample: Sendable, Equatable {
 public struct CachedExposition: Sendable {
     public var samples: [CachedSample] = []
     public var metadata: [MetricMetadata] = []
+    /// OpenMetrics exemplars, by the slot of their sample's series.
+    public var exemplars: [(slot: Int32, exemplar: Exemplar)] = []
 }

@@ -46,6 +46,8 @@ public struct ScrapeCycle: Sendable {
         /// Series this target had not served before.
         public var seriesAdded: Int
         public var metadata: [MetricMetadata]
+        /// OpenMetrics exemplars with their series' full labels (target labels included).
+        public var exemplars: [SeriesExemplar] = []
     }
 
     /// Why a scrape produced nothing.
@@ -126,8 +128,12 @@ public struct ScrapeCycle: Sendable {
         lastGood = scrapeNumber
         lastGoodSeries = seen
         if cache.count > 2 * seen + 1024 { compactCache() }
+        let exemplars = exposition.exemplars.map { e in
+            SeriesExemplar(series: merge(cache.labels[Int(e.slot)]), labels: e.exemplar.labels, value: e.exemplar.value,
+                           timestampMs: e.exemplar.timestamp ?? time)
+        }
         return Output(samples: out, scraped: exposition.samples.count, seriesAdded: fresh.count,
-                      metadata: exposition.metadata)
+                      metadata: exposition.metadata, exemplars: exemplars)
     }
 
     /// Series in the scrape cache (for tests of its bound).

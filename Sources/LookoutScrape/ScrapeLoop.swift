@@ -15,6 +15,8 @@ struct ScrapeLoop: Sendable {
     /// Where bodies are parsed: off the cooperative pool, so a slow body cannot starve tasks.
     let parsePool: NIOThreadPool
     let appender: any MetricAppender
+    /// Where OpenMetrics exemplars go; nil drops them.
+    let exemplars: (any ExemplarStorage)?
     let registry: ScrapeRegistry
     let metrics: ScrapeMetrics
     let logger: Logger
@@ -61,6 +63,11 @@ struct ScrapeLoop: Sendable {
             scraped = output.scraped
             seriesAdded = output.seriesAdded
             metadata = output.metadata
+            if let exemplars, !output.exemplars.isEmpty {
+                do { try exemplars.record(output.exemplars) } catch {
+                    logger.error("storing exemplars failed", metadata: ["scrape.target": "\(target.url)", "error": "\(error)"])
+                }
+            }
         } catch {
             errorText = ScrapeCycle.shortened("\(error)", to: 500)
             batch = cycle.value.markAllStale(at: time)

@@ -13,6 +13,7 @@ public final class ScrapeManager: Service, Sendable {
     public let metrics = ScrapeMetrics()
     let configs: [ScrapeConfig]
     let appender: any MetricAppender
+    let exemplars: (any ExemplarStorage)?
     let logger: Logger
     let client: HTTPClient
     /// Scraping's own event loop and parse threads: queries on the server's event loops and
@@ -22,10 +23,11 @@ public final class ScrapeManager: Service, Sendable {
     /// How often file_sd files are checked for changes.
     let refreshInterval: Duration
 
-    public init(configs: [ScrapeConfig], appender: any MetricAppender, logger: Logger,
+    public init(configs: [ScrapeConfig], appender: any MetricAppender, exemplars: (any ExemplarStorage)? = nil, logger: Logger,
                 refreshInterval: Duration = .seconds(5)) {
         self.configs = configs
         self.appender = appender
+        self.exemplars = exemplars
         self.logger = logger
         self.refreshInterval = refreshInterval
         var configuration = HTTPClient.Configuration(decompression: .enabled(limit: .ratio(100)))
@@ -55,7 +57,7 @@ public final class ScrapeManager: Service, Sendable {
                 logger.info("target removed", metadata: ["scrape.target": "\(target.url)", "scrape.job": "\(target.job)"])
             }
             for target in targets where running[target] == nil {
-                let loop = ScrapeLoop(target: target, client: client, parsePool: parsePool, appender: appender, registry: registry,
+                let loop = ScrapeLoop(target: target, client: client, parsePool: parsePool, appender: appender, exemplars: exemplars, registry: registry,
                                       metrics: metrics, logger: logger)
                 running[target] = Task { await loop.run() }
                 logger.info("target added", metadata: ["scrape.target": "\(target.url)", "scrape.job": "\(target.job)"])

@@ -185,4 +185,27 @@ import Testing
         let target = ScrapeTarget(address: "h:9090", group: TargetGroup(targets: ["h:9090"]), config: config)
         #expect(target.url == "http://h:9090/federate?match%5B%5D=%7Bjob%3D%22a%22%7D")
     }
+
+    @Test func openMetricsExemplarsComeOutWithTheirSeriesLabels() throws {
+        var cycle = ScrapeCycle(target: Self.target())
+        let store = InMemoryMetricStore()
+        let text = """
+            # TYPE rpc_seconds histogram
+            rpc_seconds_bucket{le="0.1"} 3 # {trace_id="c6e362db0d4da084f0f88227f8722666"} 0.05 1700000000.5
+            rpc_seconds_bucket{le="+Inf"} 4 # {trace_id="6edbbe9453089e3f11bb4cbe2fffb94b"} 0.3
+            rpc_seconds_count 4
+            rpc_seconds_sum 0.6
+            # EOF
+
+            """
+        for time in [15_000, 30_000] as [Int64] { // the second scrape takes the cached path
+            let (_, output) = try Self.scrape(&cycle, text, contentType: "application/openmetrics-text; version=1.0.0", at: time, into: store)
+            #expect(output.exemplars.count == 2)
+            let first = try #require(output.exemplars.first)
+            #expect(first.series == ["__name__": "rpc_seconds_bucket", "le": "0.1", "job": "api", "instance": "127.0.0.1:9100", "env": "prod"])
+            #expect(first.labels == ["trace_id": "c6e362db0d4da084f0f88227f8722666"] && first.value == 0.05)
+            #expect(first.timestampMs == 1_700_000_000_500)
+            #expect(output.exemplars[1].timestampMs == time, "no timestamp: the scrape's")
+        }
+    }
 }

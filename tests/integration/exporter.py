@@ -1,5 +1,6 @@
 """A small prometheus_client exporter for integration tests: fixed values the tests can check,
-a counter that grows on every scrape, and a histogram."""
+a counter that grows on every scrape, and a histogram with an exemplar (served when the scraper
+asks for OpenMetrics)."""
 import sys
 import time
 
@@ -16,7 +17,7 @@ LATENCY = Histogram("it_latency_seconds", "Observed on every scrape.", buckets=[
 class GrowOnCollect:
     def collect(self):
         REQUESTS.labels(path="/api").inc(3)
-        LATENCY.observe(0.3)
+        LATENCY.observe(0.3, exemplar={"trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"})
         return []
 
 

@@ -75,6 +75,15 @@ def test_scrapes_real_exporters_and_answers_through_the_api(lookout_factory, nod
     status, body = lookout.api("/api/v1/metadata", metric="it_fixed_value")
     assert body["data"]["it_fixed_value"][0]["type"] == "gauge"
 
+    # OpenMetrics exemplars from prometheus_client are kept and answered.
+    wait_for(lambda: lookout.api("/api/v1/query_exemplars", query='it_latency_seconds_bucket{job="app"}')[1]["data"],
+             what="exemplars stored")
+    status, body = lookout.api("/api/v1/query_exemplars", query='it_latency_seconds_bucket{job="app"}')
+    series = body["data"][0]
+    assert series["seriesLabels"]["le"] == "0.5" and series["seriesLabels"]["instance"] == f"127.0.0.1:{app_port}"
+    assert series["exemplars"][0]["labels"] == {"trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"}
+    assert series["exemplars"][0]["value"] == "0.3"
+
     # Lookout's own metrics are scraped and queryable.
     assert float(lookout.query('lookout_samples_appended_total')["result"][0]["value"][1]) > 0
 

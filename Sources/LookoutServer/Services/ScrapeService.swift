@@ -12,7 +12,8 @@ public struct ScrapeService: Service {
 
     public func run() async throws {
         guard let store = await cancelWhenGracefulShutdown({ await runtime.waitForStore() }) else { return }
-        let manager = ScrapeManager(configs: runtime.config.scrapeConfigs, appender: store, logger: runtime.logger)
+        let manager = ScrapeManager(configs: runtime.config.scrapeConfigs, appender: store, exemplars: runtime.exemplars,
+                                    logger: runtime.logger)
         runtime.attach(scrapeManager: manager)
         try await manager.run()
     }
