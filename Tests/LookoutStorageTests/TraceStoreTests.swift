@@ -48,6 +48,25 @@ import Testing
         #expect(throws: SpanBlockFile.Failure.self) { try SpanBlockFile.decode(flipped) }
     }
 
+    @Test func blocksArePagedByTraceSoALookupReadsOnePage() throws {
+        // 3,000 traces of 2 spans: 6,000 spans in pages of about 1,024, no trace split.
+        var spans: [Span] = []
+        for t in UInt64(1)...3000 {
+            spans.append(Self.span(t, t * 2))
+            spans.append(Self.span(t, t * 2 + 1, parent: t * 2))
+        }
+        let block = SpanBlockFile.encode(spans)
+        let pages = try SpanBlockFile.directory { offset, count in Array(block[Int(offset)..<Int(offset) + count]) }
+        #expect(pages.count == 6 && pages.reduce(0) { $0 + $1.spans } == 6000)
+        #expect(zip(pages, pages.dropFirst()).allSatisfy { $0.last < $1.first }, "no trace in two pages")
+        let wanted = TraceID(high: 7, low: 2500)
+        #expect(pages.filter { $0.mayHold(wanted) }.count == 1)
+        #expect(try SpanBlockFile.decode(block) { $0 == wanted }.map(\.spanID.raw).sorted() == [5000, 5001])
+        #expect(try SpanBlockFile.decode(block).count == 6000)
+        let perSpan = Double(block.count) / 6000
+        #expect(perSpan < 40, "\(perSpan) bytes per span")
+    }
+
     @Test func spansAreFoundInTheHeadInBlocksAndAfterReopening() async throws {
         try await withTempDirectory { dir in
             var stores = try Self.open(dir, blockSpans: 10)

@@ -27,7 +27,7 @@ public struct TraceSearch: Sendable {
         let filter = SpanIndexFilter(startUnixNano: request.startUnixNano, endUnixNano: request.endUnixNano,
                                      service: request.service, spanName: request.operation,
                                      minDurationNano: request.durationScope == .span ? request.minDurationNano : nil)
-        return try run(filter, limit: request.limit) { spans in
+        let match = { (spans: [Span]) -> [Span]? in
             let matched = spans.filter(request.spanMatches)
             guard !matched.isEmpty else { return nil }
             if request.durationScope == .trace {
@@ -37,6 +37,35 @@ public struct TraceSearch: Sendable {
             }
             return matched
         }
+        // Service, operation, time and a minimum span duration are what the index holds: it then
+        // counts the matches itself, and only the traces shown are read.
+        if request.tags.isEmpty && request.maxDurationNano == nil && request.durationScope == .span {
+            return try runIndexed(filter, limit: request.limit, match: match)
+        }
+        return try run(filter, limit: request.limit, match: match)
+    }
+
+    /// The search the index answers: `total` is the number of candidates, less those of the
+    /// traces read that turn out not to match (a trace whose matching span starts outside the
+    /// range while another of its spans of the same service and name starts inside).
+    func runIndexed(_ filter: SpanIndexFilter, limit: Int, match: ([Span]) -> [Span]?) throws -> Result {
+        let candidates = try querier.candidateTraces(filter)
+        var traces: [TraceSummary] = []
+        var total = candidates.count
+        var read = 0
+        for candidate in candidates where traces.count < limit {
+            if read % 64 == 0, let deadline, ContinuousClock.now > deadline {
+                throw QueryError(kind: .timeout, message: "trace search timed out after reading \(read) traces")
+            }
+            read += 1
+            let spans = try querier.spans(of: candidate.trace)
+            guard !spans.isEmpty, let matched = match(spans) else {
+                total -= 1
+                continue
+            }
+            traces.append(TraceSummary(traceID: candidate.trace, spans: spans, matched: matched))
+        }
+        return Result(traces: traces, total: total, inspected: read)
     }
 
     /// A TraceQL search: `query` on every trace with a span in the range (narrowed by the service

@@ -240,24 +240,34 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
         var found = active.spans(of: trace) + (sealing?.spans(of: trace) ?? [])
         lock.unlock()
         for block in try index.blocks(of: trace) {
-            found += try readBlock(block) { $0 == trace }
+            found += try readBlock(block, trace: trace)
         }
         var seen = Set<SpanID>()
         return found.filter { seen.insert($0.spanID).inserted }
     }
 
-    func readBlock(_ id: Int64, keep: ((TraceID) -> Bool)? = nil) throws -> [Span] {
+    /// The spans of `trace` in block `id`: the header, the directory and the pages that may hold it.
+    func readBlock(_ id: Int64, trace: TraceID) throws -> [Span] {
         let path = blocksPath + "/" + SpanBlockFile.name(id)
-        let bytes: [UInt8]
-        do { bytes = try FileIO.read(path) } catch {
+        let fd: Int32
+        do { fd = try FileIO.open(path, flags: O_RDONLY) } catch {
             data.health.record(.partitionRead)
             throw error
         }
+        defer { FileIO.close(fd) }
         do {
-            return try SpanBlockFile.decode(bytes, keep: keep)
-        } catch {
+            let read = { (offset: Int64, count: Int) throws -> [UInt8] in try FileIO.pread(fd, count: count, offset: offset, path: path) }
+            var spans: [Span] = []
+            for page in try SpanBlockFile.directory(read) where page.mayHold(trace) {
+                spans += try SpanBlockFile.decode(page: page, payload: try read(page.offset, page.length)) { $0 == trace }
+            }
+            return spans
+        } catch let error as SpanBlockFile.Failure {
             data.health.record(.partitionRead)
             throw StorageError(.corruption, error.message, file: path)
+        } catch {
+            data.health.record(.partitionRead)
+            throw error
         }
     }
 
