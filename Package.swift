@@ -74,7 +74,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "LookoutBench", dependencies: [
-            "LookoutModel", "LookoutFormats", "LookoutStorage", .product(name: "Logging", package: "swift-log"),
+            "LookoutModel", "LookoutFormats", "LookoutStorage", "LookoutQuery", .product(name: "Logging", package: "swift-log"),
         ],
                           path: "Benchmarks/LookoutBench"),
         .testTarget(name: "LookoutModelTests", dependencies: ["LookoutModel"]),

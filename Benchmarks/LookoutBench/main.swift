@@ -5,10 +5,13 @@
 //   lookout-bench append              store append throughput, samples/s (existing series, 500-sample batches)
 //   lookout-bench disk FILE [JITTER]  bytes/sample on disk: FILE replayed every 15 s for 24 h with drift
 //   lookout-bench memory [SAMPLES]    resident bytes per active head series (SAMPLES each, default 4)
+//   lookout-bench traces [SPANS]      span store: append spans/s per core, bytes per span, trace-by-id
+//                                     and search latency with SPANS stored (default 10,000,000)
 import Foundation
 import Logging
 import LookoutFormats
 import LookoutModel
+import LookoutQuery
 import LookoutStorage
 
 let arguments = CommandLine.arguments
@@ -41,6 +44,10 @@ func directorySize(_ path: String) -> Int64 {
         }
     }
     return total
+}
+
+func fileSize(_ path: String) -> Int64 {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
 }
 
 func residentBytes() -> Int64 {
@@ -223,6 +230,110 @@ case "memory":
     let after = residentBytes()
     print("memory: \(store.stats.headSeries) head series, \(after - before) bytes resident growth = \((after - before) / Int64(seriesCount)) bytes/series (\(samplesPerSeries) samples each)")
     try store.close()
+    try? FileManager.default.removeItem(atPath: directory)
+
+case "traces":
+    // SDK-like traces: 8 spans each (a server root, two client→server hops, a DB call, internal
+    // work) across 20 services, resources with the 7 attributes the Python SDK sends.
+    let total = arguments.count > 2 ? Int(arguments[2]) ?? 10_000_000 : 10_000_000
+    let directory = temporaryDirectory("traces")
+    let data = try DataDirectory(path: directory, logger: logger)
+    let store = try TraceStore(data: data, logger: logger)
+    try data.open()
+    var random = SplitMix(state: 42)
+    let services = (0..<20).map { i in
+        SpanResource(attributes: [
+            Attribute("telemetry.sdk.language", .string("python")), Attribute("telemetry.sdk.name", .string("opentelemetry")),
+            Attribute("telemetry.sdk.version", .string("1.45.2")), Attribute("service.instance.id", .string("pod-\(i)-7f9c")),
+            Attribute("service.name", .string("service-\(i)")), Attribute("service.version", .string("1.\(i).0")),
+            Attribute("deployment.environment", .string("prod")),
+        ])
+    }
+    let scope = InstrumentationScope(name: "opentelemetry.instrumentation.flask", version: "0.48b0")
+    let routes = (0..<25).map { "/api/v1/resource\($0)/{id}" }
+    var t0: UInt64 = 1_800_000_000_000_000_000
+    var sampleIDs: [TraceID] = []
+    func duration(_ r: inout SplitMix, _ scale: Double) -> UInt64 { UInt64(scale * (0.2 + -log(max(r.unit(), 1e-9))) * 1e6) }
+    func trace(_ r: inout SplitMix) -> [Span] {
+        let id = TraceID(high: r.next(), low: r.next())
+        let root = services[Int(r.next() % 20)]
+        let hop1 = services[Int(r.next() % 20)], hop2 = services[Int(r.next() % 20)]
+        let route = routes[Int(r.next() % 25)]
+        let ids = (0..<8).map { _ in SpanID(r.next() | 1) }
+        t0 += 1_000_000 // a trace per ms of simulated time
+        let rootDuration = duration(&r, 40)
+        let status: Int64 = r.next() % 50 == 0 ? 500 : 200
+        func span(_ i: Int, parent: Int?, _ resource: SpanResource, _ name: String, _ kind: SpanKind, offset: UInt64, _ d: UInt64,
+                  _ attributes: [Attribute]) -> Span {
+            Span(traceID: id, spanID: ids[i], parentSpanID: parent.map { ids[$0] } ?? .none, name: name, kind: kind,
+                 startUnixNano: t0 + offset, endUnixNano: t0 + offset + d, attributes: attributes,
+                 status: SpanStatus(code: status == 500 && i == 0 ? .error : .unset), resource: resource, scope: scope)
+        }
+        let http: [Attribute] = [Attribute("http.request.method", .string("GET")), Attribute("http.route", .string(route)),
+                                 Attribute("http.response.status_code", .int(status))]
+        return [
+            span(0, parent: nil, root, "GET \(route)", .server, offset: 0, rootDuration, http + [Attribute("url.path", .string("/api/v1/x/\(r.next() % 10_000)"))]),
+            span(1, parent: 0, root, "auth", .internal, offset: 100_000, duration(&r, 1), []),
+            span(2, parent: 0, root, "GET hop1", .client, offset: 1_000_000, rootDuration / 3, [Attribute("peer.service", .string("hop1"))]),
+            span(3, parent: 2, hop1, "GET /hop1", .server, offset: 1_200_000, rootDuration / 4, http),
+            span(4, parent: 3, hop1, "SELECT orders", .client, offset: 1_300_000, duration(&r, 3),
+                 [Attribute("db.system", .string("postgresql")), Attribute("db.statement", .string("SELECT * FROM orders WHERE id = $1"))]),
+            span(5, parent: 0, root, "GET hop2", .client, offset: rootDuration / 2, rootDuration / 3, [Attribute("peer.service", .string("hop2"))]),
+            span(6, parent: 5, hop2, "GET /hop2", .server, offset: rootDuration / 2 + 200_000, rootDuration / 4, http),
+            span(7, parent: 6, hop2, "render", .internal, offset: rootDuration / 2 + 300_000, duration(&r, 2), []),
+        ]
+    }
+    var appended = 0
+    var appendCPU = 0.0, appendWall = 0.0
+    while appended < total {
+        var batch: [Span] = []
+        batch.reserveCapacity(1000)
+        while batch.count < 1000 && appended + batch.count < total {
+            let t = trace(&random)
+            if sampleIDs.count < 2000 && random.next() % 500 == 0 { sampleIDs.append(t[0].traceID) }
+            batch += t
+        }
+        let cpu = cpuSeconds(), wall = ContinuousClock.now
+        try await store.append(spans: batch)
+        appendCPU += cpuSeconds() - cpu
+        appendWall += (ContinuousClock.now - wall).inSeconds
+        appended += batch.count
+        if appended % 1_000_000 < 1000 { FileHandle.standardError.write(Data("\r\(appended) spans".utf8)) }
+    }
+    try store.sealHead(force: true)
+    try data.checkpoint()
+    FileHandle.standardError.write(Data("\n".utf8))
+    print("traces: \(appended) spans appended (durable, batches of 1000) in \(String(format: "%.1f", appendWall)) s wall, \(String(format: "%.1f", appendCPU)) s CPU = \(Int(Double(appended) / appendCPU)) spans/s per core (store only, no HTTP)")
+    var lookups: [Double] = []
+    for id in sampleIDs.shuffled() {
+        let start = ContinuousClock.now
+        let spans = try store.spans(of: id)
+        lookups.append((ContinuousClock.now - start).inSeconds * 1000)
+        precondition(spans.count == 8, "trace \(id) has \(spans.count) spans")
+    }
+    lookups.sort()
+    print("traces: trace by id over \(lookups.count) random traces: median \(String(format: "%.2f", lookups[lookups.count / 2])) ms, p99 \(String(format: "%.2f", lookups[lookups.count * 99 / 100])) ms")
+    var searches: [Double] = []
+    var found = 0
+    for i in 0..<20 {
+        var request = TraceSearchRequest()
+        request.service = "service-\(i % 20)"
+        request.minDurationNano = 150_000_000
+        request.limit = 20
+        let start = ContinuousClock.now
+        let result = try TraceSearch(querier: store).run(request)
+        searches.append((ContinuousClock.now - start).inSeconds * 1000)
+        found += result.total
+    }
+    searches.sort()
+    print("traces: Jaeger search by service and minDuration=150ms (limit 20, all \(appended) spans in range): median \(String(format: "%.1f", searches[searches.count / 2])) ms, slowest \(String(format: "%.1f", searches.last!)) ms, \(found / 20) matches on average")
+    try store.close()
+    try data.close()
+    let blocks = directorySize(directory + "/traces")
+    let index = fileSize(directory + "/index.sqlite") + fileSize(directory + "/index.sqlite-wal")
+    let whole = directorySize(directory)
+    func perSpan(_ bytes: Int64) -> String { String(format: "%.1f", Double(bytes) / Double(appended)) }
+    print("traces: after close, blocks \(blocks) bytes = \(perSpan(blocks)) bytes/span; index.sqlite \(index) bytes = \(perSpan(index)) bytes/span; whole data dir (WAL checkpoint included) \(whole) bytes = \(perSpan(whole)) bytes/span")
     try? FileManager.default.removeItem(atPath: directory)
 
 default:

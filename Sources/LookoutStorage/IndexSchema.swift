@@ -12,7 +12,7 @@ enum IndexSchema {
 
     static let migrations: [Migration] = [
         Migration(version: 1, summary: "metric tables named per signal", apply: metricTables),
-        Migration(version: 2, summary: "span blocks, trace ids, search rows, operations and attributes", apply: spanTables),
+        Migration(version: 2, summary: "span blocks, trace ids, search entries and attributes", apply: spanTables),
     ]
 
     /// The version a database has once opened by this build.
@@ -68,17 +68,11 @@ enum IndexSchema {
     private static func spanTables(_ db: SQLiteConnection) throws {
         try db.exec("""
             CREATE TABLE span_blocks(id INTEGER PRIMARY KEY, min_start INTEGER NOT NULL, max_start INTEGER NOT NULL,
-                spans INTEGER NOT NULL, bytes INTEGER NOT NULL);
+                spans INTEGER NOT NULL, bytes INTEGER NOT NULL, traces BLOB NOT NULL);
             CREATE TABLE span_traces(trace_hi INTEGER NOT NULL, trace_lo INTEGER NOT NULL, block INTEGER NOT NULL,
                 PRIMARY KEY(trace_hi, trace_lo, block)) WITHOUT ROWID;
-            CREATE INDEX span_traces_by_block ON span_traces(block);
-            CREATE TABLE span_search(block INTEGER NOT NULL, trace_hi INTEGER NOT NULL, trace_lo INTEGER NOT NULL,
-                service TEXT NOT NULL, name TEXT NOT NULL, start INTEGER NOT NULL, max_duration INTEGER NOT NULL);
-            CREATE INDEX span_search_by_service ON span_search(service, start);
-            CREATE INDEX span_search_by_start ON span_search(start);
-            CREATE INDEX span_search_by_block ON span_search(block);
-            CREATE TABLE span_operations(service TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,
-                PRIMARY KEY(service, name, kind)) WITHOUT ROWID;
+            CREATE TABLE span_search(service TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL, block INTEGER NOT NULL,
+                entries BLOB NOT NULL, PRIMARY KEY(service, name, kind, block)) WITHOUT ROWID;
             CREATE TABLE span_attributes(scope INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
                 type INTEGER NOT NULL, PRIMARY KEY(scope, key, value, type)) WITHOUT ROWID;
             """)

@@ -99,6 +99,20 @@ final class SQLiteConnection {
             return self
         }
 
+        @discardableResult
+        func bind(_ index: Int32, _ bytes: [UInt8]) -> Statement {
+            bytes.withUnsafeBytes { b in
+                _ = sqlite3_bind_blob(handle, index, b.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(b.count), Statement.transient)
+            }
+            return self
+        }
+
+        func blob(_ column: Int32) -> [UInt8] {
+            let count = Int(sqlite3_column_bytes(handle, column))
+            guard count > 0, let p = sqlite3_column_blob(handle, column) else { return [] }
+            return Array(UnsafeRawBufferPointer(start: p, count: count))
+        }
+
         /// True while a row is available.
         func step() throws -> Bool {
             let rc = sqlite3_step(handle)

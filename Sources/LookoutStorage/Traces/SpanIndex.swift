@@ -1,9 +1,9 @@
 import LookoutModel
 
 /// The span store's tables in the data directory's `index.sqlite` (`docs/format/index.md`): sealed
-/// blocks, trace id → blocks, one search row per (block, trace, service, span name) with the
-/// earliest start and the longest duration, the (service, name, kind) operations, and a bounded
-/// set of attribute keys and values for tag search.
+/// blocks with their trace ids, trace id → blocks, one search row per (service, span name, kind,
+/// block) whose entries give each trace's earliest start and longest duration for that operation,
+/// and a bounded set of attribute keys and values for tag search.
 struct SpanIndex: Sendable {
     let database: IndexDatabase
 
@@ -28,40 +28,42 @@ struct SpanIndex: Sendable {
     func flushedSeq() throws -> UInt64 { UInt64(bitPattern: try database.meta("spans.flushed_seq") ?? 0) }
 
     /// Indexes a block file already durable on disk, and records that WAL batches up to `flushedSeq`
-    /// are in blocks, in one transaction.
+    /// are in blocks, in one transaction. `spans` are in block order (by trace id).
     func insert(_ block: Block, spans: [Span], attributes: [(SpanAttributeScope, String, AttributeValue)], flushedSeq: UInt64) throws {
-        struct SearchKey: Hashable {
-            var trace: TraceID
-            var service: String
-            var name: String
+        // The block's distinct trace ids, in order; search entries name a trace by its index here.
+        var traces: [TraceID] = []
+        var traceIndex: [TraceID: Int] = [:]
+        for s in spans where traceIndex[s.traceID] == nil {
+            traceIndex[s.traceID] = traces.count
+            traces.append(s.traceID)
         }
-        var search: [SearchKey: (start: UInt64, maxDuration: UInt64)] = [:]
-        var traces = Set<TraceID>()
-        var operations = Set<[String]>()
+        struct Operation: Hashable { var service: String; var name: String; var kind: SpanKind }
+        var entries: [Operation: [Int: (start: UInt64, maxDuration: UInt64)]] = [:]
         for s in spans {
-            traces.insert(s.traceID)
-            let key = SearchKey(trace: s.traceID, service: s.serviceName, name: s.name)
-            let old = search[key] ?? (.max, 0)
-            search[key] = (min(old.start, s.startUnixNano), max(old.maxDuration, s.durationNano))
-            operations.insert([s.serviceName, s.name, String(s.kind.rawValue)])
+            let op = Operation(service: s.serviceName, name: s.name, kind: s.kind)
+            let t = traceIndex[s.traceID]!
+            let old = entries[op, default: [:]][t] ?? (.max, 0)
+            entries[op, default: [:]][t] = (min(old.start, s.startUnixNano), max(old.maxDuration, s.durationNano))
+        }
+        var traceBlob: [UInt8] = []
+        traceBlob.reserveCapacity(traces.count * 16)
+        for t in traces {
+            BinaryCoding.putUInt64LE(&traceBlob, t.high)
+            BinaryCoding.putUInt64LE(&traceBlob, t.low)
         }
         try database.withConnection { db in
             try db.transaction {
-                try db.statement("INSERT INTO span_blocks(id, min_start, max_start, spans, bytes) VALUES (?, ?, ?, ?, ?)")
+                try db.statement("INSERT INTO span_blocks(id, min_start, max_start, spans, bytes, traces) VALUES (?, ?, ?, ?, ?, ?)")
                     .bind(1, block.id).bind(2, Int64(clamping: block.minStart)).bind(3, Int64(clamping: block.maxStart))
-                    .bind(4, Int64(block.spans)).bind(5, Int64(block.bytes)).run()
+                    .bind(4, Int64(block.spans)).bind(5, Int64(block.bytes)).bind(6, traceBlob).run()
                 for t in traces {
-                    try db.statement("INSERT OR IGNORE INTO span_traces(trace_hi, trace_lo, block) VALUES (?, ?, ?)").bind(1, Int64(bitPattern: t.high)).bind(2, Int64(bitPattern: t.low)).bind(3, block.id).run()
+                    try db.statement("INSERT OR IGNORE INTO span_traces(trace_hi, trace_lo, block) VALUES (?, ?, ?)")
+                        .bind(1, Int64(bitPattern: t.high)).bind(2, Int64(bitPattern: t.low)).bind(3, block.id).run()
                 }
-                for (key, value) in search {
-                    try db.statement("INSERT INTO span_search(block, trace_hi, trace_lo, service, name, start, max_duration) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                        .bind(1, block.id).bind(2, Int64(bitPattern: key.trace.high)).bind(3, Int64(bitPattern: key.trace.low))
-                        .bind(4, key.service).bind(5, key.name).bind(6, Int64(clamping: value.start))
-                        .bind(7, Int64(clamping: value.maxDuration)).run()
-                }
-                for op in operations {
-                    try db.statement("INSERT OR IGNORE INTO span_operations(service, name, kind) VALUES (?, ?, ?)")
-                        .bind(1, op[0]).bind(2, op[1]).bind(3, Int64(op[2])!).run()
+                for (op, byTrace) in entries {
+                    try db.statement("INSERT INTO span_search(service, name, kind, block, entries) VALUES (?, ?, ?, ?, ?)")
+                        .bind(1, op.service).bind(2, op.name).bind(3, Int64(op.kind.rawValue)).bind(4, block.id)
+                        .bind(5, Self.encodeEntries(byTrace, minStart: block.minStart)).run()
                 }
                 for (scope, key, value) in attributes {
                     try db.statement("INSERT OR IGNORE INTO span_attributes(scope, key, value, type) VALUES (?, ?, ?, ?)")
@@ -71,6 +73,23 @@ struct SpanIndex: Sendable {
                     .bind(1, Int64(bitPattern: flushedSeq)).run()
             }
         }
+    }
+
+    /// Search entries of one (service, name, kind) in one block: `uvarint count`, then per trace,
+    /// by index: `uvarint` index delta, `uvarint` earliest start − the block's `min_start` and
+    /// `uvarint` longest duration, both in whole µs (rounded down; a search compares in µs too, so
+    /// it finds a superset, and the traces it shows are checked span by span).
+    static func encodeEntries(_ byTrace: [Int: (start: UInt64, maxDuration: UInt64)], minStart: UInt64) -> [UInt8] {
+        var out: [UInt8] = []
+        BinaryCoding.putUVarint(&out, UInt64(byTrace.count))
+        var previous = 0
+        for (index, e) in byTrace.sorted(by: { $0.key < $1.key }) {
+            BinaryCoding.putUVarint(&out, UInt64(index - previous))
+            previous = index
+            BinaryCoding.putUVarint(&out, (e.start &- minStart) / 1000)
+            BinaryCoding.putUVarint(&out, e.maxDuration / 1000)
+        }
+        return out
     }
 
     /// The blocks holding spans of `trace`.
@@ -84,30 +103,63 @@ struct SpanIndex: Sendable {
         }
     }
 
-    /// Traces whose search rows admit the filter, with their earliest matching start.
+    /// Traces whose search entries admit the filter, with their earliest matching start. The
+    /// rows are read under the index lock; their entries are decoded after it is released.
     func candidates(_ filter: SpanIndexFilter) throws -> [TraceID: UInt64] {
-        var sql = "SELECT trace_hi, trace_lo, min(start) FROM span_search WHERE start >= ? AND start <= ?"
-        if filter.service != nil { sql += " AND service = ?" }
-        if filter.spanName != nil { sql += " AND name = ?" }
-        if filter.minDurationNano != nil { sql += " AND max_duration >= ?" }
-        sql += " GROUP BY trace_hi, trace_lo"
-        return try database.withConnection { db in
+        var sql = """
+            SELECT b.id, b.min_start, s.entries FROM span_search s JOIN span_blocks b ON b.id = s.block
+            WHERE b.max_start >= ? AND b.min_start <= ?
+            """
+        if filter.service != nil { sql += " AND s.service = ?" }
+        if filter.spanName != nil { sql += " AND s.name = ?" }
+        let rows: [(block: Int64, minStart: UInt64, entries: [UInt8])] = try database.withConnection { db in
             let s = try db.statement(sql).bind(1, Int64(clamping: filter.startUnixNano)).bind(2, Int64(clamping: filter.endUnixNano))
             var i: Int32 = 3
             if let service = filter.service { s.bind(i, service); i += 1 }
-            if let name = filter.spanName { s.bind(i, name); i += 1 }
-            if let d = filter.minDurationNano { s.bind(i, Int64(clamping: d)) }
-            var found: [TraceID: UInt64] = [:]
-            while try s.step() {
-                found[TraceID(high: UInt64(bitPattern: s.int64(0)), low: UInt64(bitPattern: s.int64(1)))] = UInt64(s.int64(2))
+            if let name = filter.spanName { s.bind(i, name) }
+            var rows: [(Int64, UInt64, [UInt8])] = []
+            while try s.step() { rows.append((s.int64(0), UInt64(s.int64(1)), s.blob(2))) }
+            return rows
+        }
+        var found: [TraceID: UInt64] = [:]
+        var traceLists: [Int64: [UInt8]] = [:]
+        let minDuration = (filter.minDurationNano ?? 0) / 1000
+        for row in rows {
+            var r = ByteReader(row.entries)
+            guard let count = r.uvarint() else { throw StorageError(.corruption, "span_search entries of block \(row.block) do not decode") }
+            var index = 0
+            for _ in 0..<count {
+                guard let delta = r.uvarint(), let start = r.uvarint(), let duration = r.uvarint() else {
+                    throw StorageError(.corruption, "span_search entries of block \(row.block) do not decode")
+                }
+                index += Int(delta)
+                let startNano = row.minStart &+ start * 1000
+                // In µs, like the entries: a span starting within the same µs as the range's start counts.
+                guard duration >= minDuration, startNano / 1000 >= filter.startUnixNano / 1000, startNano <= filter.endUnixNano else { continue }
+                if traceLists[row.block] == nil { traceLists[row.block] = try traces(ofBlock: row.block) }
+                let list = traceLists[row.block]!
+                guard 16 * index + 16 <= list.count else {
+                    throw StorageError(.corruption, "span_search of block \(row.block) names trace \(index) of \(list.count / 16)")
+                }
+                var t = ByteReader(list, offset: 16 * index)
+                let trace = TraceID(high: t.uint64LE()!, low: t.uint64LE()!)
+                found[trace] = min(found[trace] ?? .max, startNano)
             }
-            return found
+        }
+        return found
+    }
+
+    /// A block's distinct trace ids, 16 bytes each, in block order.
+    func traces(ofBlock block: Int64) throws -> [UInt8] {
+        try database.withConnection { db in
+            let s = try db.statement("SELECT traces FROM span_blocks WHERE id = ?").bind(1, block)
+            return try s.step() ? s.blob(0) : []
         }
     }
 
     func operations() throws -> [(service: String, name: String, kind: SpanKind)] {
         try database.withConnection { db in
-            let s = try db.statement("SELECT service, name, kind FROM span_operations")
+            let s = try db.statement("SELECT DISTINCT service, name, kind FROM span_search")
             var all: [(String, String, SpanKind)] = []
             while try s.step() { all.append((s.text(0), s.text(1), SpanKind(rawValue: UInt8(clamping: s.int64(2))) ?? .unspecified)) }
             return all
@@ -146,9 +198,14 @@ struct SpanIndex: Sendable {
 
     /// Forgets a block (its file is deleted after).
     func delete(block: Int64) throws {
+        let list = try traces(ofBlock: block)
         try database.withConnection { db in
             try db.transaction {
-                try db.statement("DELETE FROM span_traces WHERE block = ?").bind(1, block).run()
+                var r = ByteReader(list)
+                while r.remaining >= 16 {
+                    try db.statement("DELETE FROM span_traces WHERE trace_hi = ? AND trace_lo = ? AND block = ?")
+                        .bind(1, Int64(bitPattern: r.uint64LE()!)).bind(2, Int64(bitPattern: r.uint64LE()!)).bind(3, block).run()
+                }
                 try db.statement("DELETE FROM span_search WHERE block = ?").bind(1, block).run()
                 try db.statement("DELETE FROM span_blocks WHERE id = ?").bind(1, block).run()
             }
