@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints the figures README's "Performance" table reports. Run with `make bench` (release build).
 # With promtool installed (Debian's prometheus), also loads the same 24 h of data into Prometheus
-# blocks and prints their size for comparison.
+# blocks and prints their size for comparison. The span ingest figure over HTTP is
+# `scripts/bench_spans.py` (it needs the release `lookout` and the OpenTelemetry packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(swift build -c release --show-bin-path)/lookout-bench
@@ -26,3 +27,4 @@ done
 "$bin" memory
 "$bin" memory 120
 "$bin" memory 480
+"$bin" traces "${LOOKOUT_BENCH_SPANS:-10000000}"

@@ -156,32 +156,41 @@ public struct SpanLink: Hashable, Sendable {
     }
 }
 
-/// The entity that produced spans (OTLP's `Resource`): a service, its host, its SDK.
-public struct SpanResource: Hashable, Sendable {
-    public var attributes: [Attribute]
-    public var droppedAttributesCount: UInt32
-    public var schemaURL: String
+/// The entity that produced spans (OTLP's `Resource`): a service, its host, its SDK. Immutable
+/// and shared by reference: every span of one request holds the same instance, so copying a span
+/// costs one retain for it, and stores tell resources apart by identity before comparing contents.
+public final class SpanResource: Hashable, Sendable {
+    public let attributes: [Attribute]
+    public let droppedAttributesCount: UInt32
+    public let schemaURL: String
+    /// `service.name`, or OTLP's default `unknown_service` when it is missing.
+    public let serviceName: String
 
     public init(attributes: [Attribute] = [], droppedAttributesCount: UInt32 = 0, schemaURL: String = "") {
         self.attributes = attributes
         self.droppedAttributesCount = droppedAttributesCount
         self.schemaURL = schemaURL
+        if case .string(let s)? = attributes["service.name"], !s.isEmpty { serviceName = s } else { serviceName = "unknown_service" }
     }
 
-    /// `service.name`, or OTLP's default `unknown_service` when it is missing.
-    public var serviceName: String {
-        if case .string(let s)? = attributes["service.name"], !s.isEmpty { return s }
-        return "unknown_service"
+    public static func == (a: SpanResource, b: SpanResource) -> Bool {
+        a === b || (a.attributes == b.attributes && a.droppedAttributesCount == b.droppedAttributesCount && a.schemaURL == b.schemaURL)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(attributes)
+        hasher.combine(droppedAttributesCount)
+        hasher.combine(schemaURL)
     }
 }
 
-/// The library that made a span (OTLP's `InstrumentationScope`).
-public struct InstrumentationScope: Hashable, Sendable {
-    public var name: String
-    public var version: String
-    public var attributes: [Attribute]
-    public var droppedAttributesCount: UInt32
-    public var schemaURL: String
+/// The library that made a span (OTLP's `InstrumentationScope`); shared by reference like `SpanResource`.
+public final class InstrumentationScope: Hashable, Sendable {
+    public let name: String
+    public let version: String
+    public let attributes: [Attribute]
+    public let droppedAttributesCount: UInt32
+    public let schemaURL: String
 
     public init(name: String = "", version: String = "", attributes: [Attribute] = [],
                 droppedAttributesCount: UInt32 = 0, schemaURL: String = "") {
@@ -190,5 +199,18 @@ public struct InstrumentationScope: Hashable, Sendable {
         self.attributes = attributes
         self.droppedAttributesCount = droppedAttributesCount
         self.schemaURL = schemaURL
+    }
+
+    public static func == (a: InstrumentationScope, b: InstrumentationScope) -> Bool {
+        a === b || (a.name == b.name && a.version == b.version && a.attributes == b.attributes
+                    && a.droppedAttributesCount == b.droppedAttributesCount && a.schemaURL == b.schemaURL)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(version)
+        hasher.combine(attributes)
+        hasher.combine(droppedAttributesCount)
+        hasher.combine(schemaURL)
     }
 }

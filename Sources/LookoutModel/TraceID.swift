@@ -9,6 +9,13 @@ public struct TraceID: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.low = low
     }
 
+    /// From 16 big-endian bytes in memory; nil for any other length.
+    public init?(raw: UnsafeRawBufferPointer) {
+        guard raw.count == 16 else { return nil }
+        self.init(high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+                  low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+    }
+
     /// From 16 big-endian bytes; nil for any other length.
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
@@ -49,6 +56,12 @@ public struct SpanID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var raw: UInt64
 
     public init(_ raw: UInt64) { self.raw = raw }
+
+    /// From 8 big-endian bytes in memory; nil for any other length.
+    public init?(raw: UnsafeRawBufferPointer) {
+        guard raw.count == 8 else { return nil }
+        self.init(UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)))
+    }
 
     /// From 8 big-endian bytes; nil for any other length.
     public init?(bytes: some Collection<UInt8>) {

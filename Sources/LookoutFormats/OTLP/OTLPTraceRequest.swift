@@ -58,17 +58,17 @@ public struct OTLPTraceRequest: Sendable {
 
     /// One span, validated: ids of the right length and not zero, end not before start.
     static func span(_ s: OTLPSpan, resource: SpanResource, scope: InstrumentationScope) -> Result<Span, OTLPDecodeError> {
-        guard let traceID = TraceID(bytes: s.traceID), traceID.isValid else {
+        guard let traceID = s.traceID.withUnsafeBytes({ TraceID(raw: $0) }), traceID.isValid else {
             return .failure(OTLPDecodeError(s.traceID.count == 16 ? "trace_id is all zeros"
                                             : "trace_id must be 16 bytes (32 hex digits in JSON), got \(s.traceID.count)"))
         }
-        guard let spanID = SpanID(bytes: s.spanID), spanID.isValid else {
+        guard let spanID = s.spanID.withUnsafeBytes({ SpanID(raw: $0) }), spanID.isValid else {
             return .failure(OTLPDecodeError(s.spanID.count == 8 ? "span_id is all zeros"
                                             : "span_id must be 8 bytes (16 hex digits in JSON), got \(s.spanID.count)"))
         }
         var parent = SpanID.none
         if !s.parentSpanID.isEmpty {
-            guard let p = SpanID(bytes: s.parentSpanID) else {
+            guard let p = s.parentSpanID.withUnsafeBytes({ SpanID(raw: $0) }) else {
                 return .failure(OTLPDecodeError("parent_span_id must be empty or 8 bytes (16 hex digits in JSON), got \(s.parentSpanID.count)"))
             }
             parent = p

@@ -46,6 +46,7 @@ public final class SpanMetricsGenerator: Sendable {
     }
 
     struct SpanSeries {
+        var labels: Labels
         var calls: Double = 0
         var size: Double = 0
         var latency: Histogram
@@ -63,8 +64,17 @@ public final class SpanMetricsGenerator: Sendable {
         var arrived: Double
     }
 
+    /// What names a span series, cheap to hash: its labels are built once, for a new series.
+    struct SeriesKey: Hashable {
+        var service: String
+        var name: String
+        var kind: SpanKind
+        var status: SpanStatus.Code
+        var dimensions: [String?]
+    }
+
     struct State {
-        var spans: [Labels: SpanSeries] = [:]
+        var spans: [SeriesKey: SpanSeries] = [:]
         var edges: [Labels: EdgeSeries] = [:]
         /// Client (or producer) spans waiting for their server child, by (trace, span id).
         var clients: [PairKey: Pending] = [:]
@@ -91,18 +101,21 @@ public final class SpanMetricsGenerator: Sendable {
         let buckets = options.buckets
         state.withLock { s in
             for span in spans {
-                let labels = labels(of: span)
-                if s.spans[labels] == nil {
+                let key = SeriesKey(service: span.serviceName, name: span.name, kind: span.kind, status: span.status.code,
+                                    dimensions: options.dimensions.isEmpty ? [] : options.dimensions.map { d in
+                                        (span.attributes[d] ?? span.resource.attributes[d])?.text
+                                    })
+                if s.spans[key] == nil {
                     guard s.spans.count + s.edges.count < options.maxSeries else {
                         drop(&s)
                         continue
                     }
-                    s.spans[labels] = SpanSeries(latency: Histogram(buckets: buckets.count))
+                    s.spans[key] = SpanSeries(labels: labels(of: span), latency: Histogram(buckets: buckets.count))
                 }
                 let seconds = Double(span.durationNano) / 1e9
-                s.spans[labels]!.calls += 1
-                s.spans[labels]!.size += Double(Self.approximateSize(span))
-                Self.observe(&s.spans[labels]!.latency, seconds, buckets, span, endMs: Int64(span.endUnixNano / 1_000_000))
+                s.spans[key]!.calls += 1
+                s.spans[key]!.size += Double(Self.approximateSize(span))
+                Self.observe(&s.spans[key]!.latency, seconds, buckets, span, endMs: Int64(span.endUnixNano / 1_000_000))
                 pair(span, now: now, &s)
             }
             expire(now: now, &s)
@@ -142,9 +155,18 @@ public final class SpanMetricsGenerator: Sendable {
         String(attribute.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "_" })
     }
 
-    /// Bytes the span takes in OTLP, roughly (names, ids, times and attribute text).
+    /// Bytes the span takes in OTLP, roughly (names, ids, times, attribute keys and values).
     static func approximateSize(_ s: Span) -> Int {
-        func size(_ attributes: [Attribute]) -> Int { attributes.reduce(0) { $0 + $1.key.utf8.count + $1.value.text.utf8.count + 4 } }
+        func size(_ v: AttributeValue) -> Int {
+            switch v {
+            case .string(let s): s.utf8.count
+            case .bytes(let b): b.count
+            case .array(let a): a.reduce(2) { $0 + size($1) }
+            case .keyValues(let kv): kv.reduce(2) { $0 + $1.key.utf8.count + size($1.value) }
+            default: 8
+            }
+        }
+        func size(_ attributes: [Attribute]) -> Int { attributes.reduce(0) { $0 + $1.key.utf8.count + size($1.value) + 4 } }
         return 16 + 8 + (s.parentSpanID.isValid ? 8 : 0) + 16 + s.name.utf8.count + size(s.attributes)
             + s.events.reduce(0) { $0 + 8 + $1.name.utf8.count + size($1.attributes) } + s.status.message.utf8.count + 8
     }
@@ -199,7 +221,8 @@ public final class SpanMetricsGenerator: Sendable {
         let buckets = options.buckets.map(PromNumber.format) + ["+Inf"]
         return state.withLock { s in
             var out: [Point] = []
-            for (labels, series) in s.spans {
+            for series in s.spans.values {
+                let labels = series.labels
                 out.append(Point(labels: labels.setting(Labels.metricName, to: "traces_spanmetrics_calls_total"), value: series.calls))
                 out.append(Point(labels: labels.setting(Labels.metricName, to: "traces_spanmetrics_size_total"), value: series.size))
                 Self.histogram(&out, "traces_spanmetrics_latency", labels, series.latency, buckets)

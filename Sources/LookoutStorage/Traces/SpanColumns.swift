@@ -9,60 +9,72 @@ enum SpanColumns {
         var strings = StringTable()
         var resources: [SpanResource: Int] = [:], resourceList: [SpanResource] = []
         var scopes: [InstrumentationScope: Int] = [:], scopeList: [InstrumentationScope] = []
+        var resourceByIdentity: [ObjectIdentifier: Int] = [:], scopeByIdentity: [ObjectIdentifier: Int] = [:]
         var body: [UInt8] = []
         body.reserveCapacity(spans.count * 64)
         let n = spans.count
-        for s in spans { BinaryCoding.putUInt64LE(&body, s.traceID.high) }
-        for s in spans { BinaryCoding.putUInt64LE(&body, s.traceID.low) }
-        for s in spans { BinaryCoding.putUInt64LE(&body, s.spanID.raw) }
-        for s in spans { BinaryCoding.putUInt64LE(&body, s.parentSpanID.raw) }
+        // Fields are read in place (`spans[i].x`), never by copying a whole span.
+        for i in 0..<n { BinaryCoding.putUInt64LE(&body, spans[i].traceID.high) }
+        for i in 0..<n { BinaryCoding.putUInt64LE(&body, spans[i].traceID.low) }
+        for i in 0..<n { BinaryCoding.putUInt64LE(&body, spans[i].spanID.raw) }
+        for i in 0..<n { BinaryCoding.putUInt64LE(&body, spans[i].parentSpanID.raw) }
         var previous: UInt64 = 0
-        for s in spans {
-            BinaryCoding.putVarint(&body, Int64(bitPattern: s.startUnixNano &- previous))
-            previous = s.startUnixNano
+        for i in 0..<n {
+            BinaryCoding.putVarint(&body, Int64(bitPattern: spans[i].startUnixNano &- previous))
+            previous = spans[i].startUnixNano
         }
-        for s in spans { BinaryCoding.putUVarint(&body, s.durationNano) }
-        for s in spans { BinaryCoding.putUVarint(&body, strings.index(s.name)) }
-        for s in spans { body.append(s.kind.rawValue | s.status.code.rawValue << 4) }
-        for s in spans { BinaryCoding.putUVarint(&body, strings.index(s.status.message)) }
-        for s in spans {
-            let r: Int
-            if let known = resources[s.resource] { r = known } else {
-                r = resourceList.count
-                resources[s.resource] = r
-                resourceList.append(s.resource)
+        for i in 0..<n { BinaryCoding.putUVarint(&body, spans[i].endUnixNano &- spans[i].startUnixNano) }
+        for i in 0..<n { BinaryCoding.putUVarint(&body, strings.index(spans[i].name)) }
+        for i in 0..<n { body.append(spans[i].kind.rawValue | spans[i].status.code.rawValue << 4) }
+        for i in 0..<n { BinaryCoding.putUVarint(&body, strings.index(spans[i].status.message)) }
+        // Spans of one request share their resource and scope instances: they are found by
+        // identity, and hashed by content once per instance.
+        for i in 0..<n {
+            let resource = spans[i].resource
+            let index: Int
+            if let known = resourceByIdentity[ObjectIdentifier(resource)] { index = known } else {
+                if let known = resources[resource] { index = known } else {
+                    index = resourceList.count
+                    resources[resource] = index
+                    resourceList.append(resource)
+                }
+                resourceByIdentity[ObjectIdentifier(resource)] = index
             }
-            BinaryCoding.putUVarint(&body, UInt64(r))
+            BinaryCoding.putUVarint(&body, UInt64(index))
         }
-        for s in spans {
-            let c: Int
-            if let known = scopes[s.scope] { c = known } else {
-                c = scopeList.count
-                scopes[s.scope] = c
-                scopeList.append(s.scope)
+        for i in 0..<n {
+            let scope = spans[i].scope
+            let index: Int
+            if let known = scopeByIdentity[ObjectIdentifier(scope)] { index = known } else {
+                if let known = scopes[scope] { index = known } else {
+                    index = scopeList.count
+                    scopes[scope] = index
+                    scopeList.append(scope)
+                }
+                scopeByIdentity[ObjectIdentifier(scope)] = index
             }
-            BinaryCoding.putUVarint(&body, UInt64(c))
+            BinaryCoding.putUVarint(&body, UInt64(index))
         }
-        for s in spans { BinaryCoding.putUVarint(&body, strings.index(s.traceState)) }
-        for s in spans { BinaryCoding.putUVarint(&body, UInt64(s.flags)) }
-        for s in spans {
-            BinaryCoding.putUVarint(&body, UInt64(s.droppedAttributesCount))
-            BinaryCoding.putUVarint(&body, UInt64(s.droppedEventsCount))
-            BinaryCoding.putUVarint(&body, UInt64(s.droppedLinksCount))
+        for i in 0..<n { BinaryCoding.putUVarint(&body, strings.index(spans[i].traceState)) }
+        for i in 0..<n { BinaryCoding.putUVarint(&body, UInt64(spans[i].flags)) }
+        for i in 0..<n {
+            BinaryCoding.putUVarint(&body, UInt64(spans[i].droppedAttributesCount))
+            BinaryCoding.putUVarint(&body, UInt64(spans[i].droppedEventsCount))
+            BinaryCoding.putUVarint(&body, UInt64(spans[i].droppedLinksCount))
         }
-        for s in spans { putAttributes(&body, s.attributes, &strings) }
-        for s in spans {
-            BinaryCoding.putUVarint(&body, UInt64(s.events.count))
-            for e in s.events {
-                BinaryCoding.putVarint(&body, Int64(bitPattern: e.timeUnixNano &- s.startUnixNano))
+        for i in 0..<n { putAttributes(&body, spans[i].attributes, &strings) }
+        for i in 0..<n {
+            BinaryCoding.putUVarint(&body, UInt64(spans[i].events.count))
+            for e in spans[i].events {
+                BinaryCoding.putVarint(&body, Int64(bitPattern: e.timeUnixNano &- spans[i].startUnixNano))
                 BinaryCoding.putUVarint(&body, strings.index(e.name))
                 putAttributes(&body, e.attributes, &strings)
                 BinaryCoding.putUVarint(&body, UInt64(e.droppedAttributesCount))
             }
         }
-        for s in spans {
-            BinaryCoding.putUVarint(&body, UInt64(s.links.count))
-            for l in s.links {
+        for i in 0..<n {
+            BinaryCoding.putUVarint(&body, UInt64(spans[i].links.count))
+            for l in spans[i].links {
                 BinaryCoding.putUInt64LE(&body, l.traceID.high)
                 BinaryCoding.putUInt64LE(&body, l.traceID.low)
                 BinaryCoding.putUInt64LE(&body, l.spanID.raw)

@@ -198,7 +198,11 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
     }
 
     private func writeBlock(_ part: TraceHead) throws {
-        let spans = part.spans.sorted { ($0.traceID, $0.startUnixNano) < ($1.traceID, $1.startUnixNano) }
+        // Sorting indices moves no spans; each is copied once, into block order.
+        let order = part.spans.indices.sorted { a, b in
+            (part.spans[a].traceID, part.spans[a].startUnixNano) < (part.spans[b].traceID, part.spans[b].startUnixNano)
+        }
+        let spans = order.map { part.spans[$0] }
         let bytes = SpanBlockFile.encode(spans)
         let id = try index.nextBlockID()
         try FileIO.writeAtomically(bytes, to: blocksPath + "/" + SpanBlockFile.name(id))
@@ -225,10 +229,12 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
             guard (seen[k]?.count ?? 0) < SpanIndex.maxValuesPerKey, seen[k, default: []].insert(a.value).inserted else { return }
             out.append((scope, a.key, a.value))
         }
-        var resources = Set<SpanResource>()
-        for s in spans {
-            if resources.insert(s.resource).inserted { for a in s.resource.attributes { add(.resource, a) } }
-            for a in s.attributes { add(.span, a) }
+        var resources = Set<ObjectIdentifier>() // spans of one request share one instance
+        for i in spans.indices {
+            if resources.insert(ObjectIdentifier(spans[i].resource)).inserted {
+                for a in spans[i].resource.attributes { add(.resource, a) }
+            }
+            for a in spans[i].attributes { add(.span, a) }
         }
         return out
     }
