@@ -34,25 +34,12 @@ struct OTLPRoutes {
     }
 
     func traces(_ request: PushRequest) async -> APIReply {
-        guard let encoding = OTLPEncoding(contentType: request.contentType) else {
-            return Self.status(.unsupportedMediaType, .json,
-                               "unsupported Content-Type \(request.contentType.map { "\"\($0)\"" } ?? "(none)"); OTLP/HTTP takes application/x-protobuf or application/json")
+        let encoding: OTLPEncoding, decoded: OTLPTraceRequest
+        switch await decode(request, signal: "traces", OTLPTraceRequest.decode) {
+        case .failure(let refusal): return refusal.reply
+        case .success(let ok): (encoding, decoded) = ok
         }
-        guard let store = runtime.spanStore else {
-            return Self.status(.serviceUnavailable, encoding, "Lookout is starting: the WAL is still being replayed", retryAfter: true)
-        }
-        if let fault = runtime.store?.writeFault {
-            return Self.status(.serviceUnavailable, encoding, "storage refuses writes: \(fault)", retryAfter: true)
-        }
-        let decoded: OTLPTraceRequest
-        do {
-            decoded = try await BlockingWork.run { try OTLPTraceRequest.decode(request.body, encoding: encoding) }
-        } catch let error as OTLPDecodeError {
-            runtime.metrics.otlpRejected(signal: "traces", reason: "undecodable")
-            return Self.status(.badRequest, encoding, error.message)
-        } catch {
-            return Self.status(.internalServerError, encoding, "\(error)")
-        }
+        guard let store = runtime.spanStore else { return Self.starting(encoding) }
         do {
             try await store.append(spans: decoded.spans)
         } catch {
@@ -68,25 +55,13 @@ struct OTLPRoutes {
     /// (`OTLPMetricsRequest`), stored durably before the 200; points the store refuses (out of
     /// order, duplicates) are rejected through `partial_success` too.
     func metrics(_ request: PushRequest) async -> APIReply {
-        guard let encoding = OTLPEncoding(contentType: request.contentType) else {
-            return Self.status(.unsupportedMediaType, .json,
-                               "unsupported Content-Type \(request.contentType.map { "\"\($0)\"" } ?? "(none)"); OTLP/HTTP takes application/x-protobuf or application/json")
+        let encoding: OTLPEncoding, decoded0: OTLPMetricsRequest
+        switch await decode(request, signal: "metrics", OTLPMetricsRequest.decode) {
+        case .failure(let refusal): return refusal.reply
+        case .success(let ok): (encoding, decoded0) = ok
         }
-        guard let store = runtime.store else {
-            return Self.status(.serviceUnavailable, encoding, "Lookout is starting: the WAL is still being replayed", retryAfter: true)
-        }
-        if let fault = store.writeFault {
-            return Self.status(.serviceUnavailable, encoding, "storage refuses writes: \(fault)", retryAfter: true)
-        }
-        var decoded: OTLPMetricsRequest
-        do {
-            decoded = try await BlockingWork.run { try OTLPMetricsRequest.decode(request.body, encoding: encoding) }
-        } catch let error as OTLPDecodeError {
-            runtime.metrics.otlpRejected(signal: "metrics", reason: "undecodable")
-            return Self.status(.badRequest, encoding, error.message)
-        } catch {
-            return Self.status(.internalServerError, encoding, "\(error)")
-        }
+        guard let store = runtime.store else { return Self.starting(encoding) }
+        var decoded = decoded0
         if !decoded.samples.isEmpty {
             do {
                 let result = try await store.append(decoded.samples)
@@ -104,6 +79,39 @@ struct OTLPRoutes {
         }
         runtime.metrics.otlpReceived(signal: "metrics", accepted: decoded.samples.count, rejected: decoded.rejectedDataPoints)
         return APIReply(status: .ok, headers: [.contentType: encoding.contentType], body: ByteBuffer(bytes: decoded.response(encoding)))
+    }
+
+    /// An answer given before a request reaches its store.
+    struct Refusal: Error {
+        var reply: APIReply
+    }
+
+    /// What every OTLP push checks first: its content type, that storage takes writes, and that the
+    /// body decodes (off the event loop, on a query thread).
+    func decode<T: Sendable>(_ request: PushRequest, signal: String,
+                             _ decode: @escaping @Sendable ([UInt8], OTLPEncoding) throws(OTLPDecodeError) -> T) async
+        -> Result<(OTLPEncoding, T), Refusal> {
+        guard let encoding = OTLPEncoding(contentType: request.contentType) else {
+            return .failure(Refusal(reply: Self.status(.unsupportedMediaType, .json,
+                "unsupported Content-Type \(request.contentType.map { "\"\($0)\"" } ?? "(none)"); OTLP/HTTP takes application/x-protobuf or application/json")))
+        }
+        guard let metricStore = runtime.store else { return .failure(Refusal(reply: Self.starting(encoding))) }
+        if let fault = metricStore.writeFault {
+            return .failure(Refusal(reply: Self.status(.serviceUnavailable, encoding, "storage refuses writes: \(fault)", retryAfter: true)))
+        }
+        do {
+            let body = request.body
+            return .success((encoding, try await BlockingWork.run { try decode(body, encoding) }))
+        } catch let error as OTLPDecodeError {
+            runtime.metrics.otlpRejected(signal: signal, reason: "undecodable")
+            return .failure(Refusal(reply: Self.status(.badRequest, encoding, error.message)))
+        } catch {
+            return .failure(Refusal(reply: Self.status(.internalServerError, encoding, "\(error)")))
+        }
+    }
+
+    static func starting(_ encoding: OTLPEncoding) -> APIReply {
+        status(.serviceUnavailable, encoding, "Lookout is starting: the WAL is still being replayed", retryAfter: true)
     }
 
     /// An error answer with a `google.rpc.Status` body in `encoding`, as OTLP/HTTP specifies.

@@ -7,9 +7,8 @@ enum SpanColumns {
     /// Encodes `spans` in their order.
     static func encode(_ spans: [Span], into out: inout [UInt8]) {
         var strings = StringTable()
-        var resources: [SpanResource: Int] = [:], resourceList: [SpanResource] = []
-        var scopes: [InstrumentationScope: Int] = [:], scopeList: [InstrumentationScope] = []
-        var resourceByIdentity: [ObjectIdentifier: Int] = [:], scopeByIdentity: [ObjectIdentifier: Int] = [:]
+        var resources = InstanceTable<SpanResource>()
+        var scopes = InstanceTable<InstrumentationScope>()
         var body: [UInt8] = []
         body.reserveCapacity(spans.count * 64)
         let n = spans.count
@@ -27,34 +26,10 @@ enum SpanColumns {
         for i in 0..<n { BinaryCoding.putUVarint(&body, strings.index(spans[i].name)) }
         for i in 0..<n { body.append(spans[i].kind.rawValue | spans[i].status.code.rawValue << 4) }
         for i in 0..<n { BinaryCoding.putUVarint(&body, strings.index(spans[i].status.message)) }
-        // Spans of one request share their resource and scope instances: they are found by
-        // identity, and hashed by content once per instance.
-        for i in 0..<n {
-            let resource = spans[i].resource
-            let index: Int
-            if let known = resourceByIdentity[ObjectIdentifier(resource)] { index = known } else {
-                if let known = resources[resource] { index = known } else {
-                    index = resourceList.count
-                    resources[resource] = index
-                    resourceList.append(resource)
-                }
-                resourceByIdentity[ObjectIdentifier(resource)] = index
-            }
-            BinaryCoding.putUVarint(&body, UInt64(index))
-        }
-        for i in 0..<n {
-            let scope = spans[i].scope
-            let index: Int
-            if let known = scopeByIdentity[ObjectIdentifier(scope)] { index = known } else {
-                if let known = scopes[scope] { index = known } else {
-                    index = scopeList.count
-                    scopes[scope] = index
-                    scopeList.append(scope)
-                }
-                scopeByIdentity[ObjectIdentifier(scope)] = index
-            }
-            BinaryCoding.putUVarint(&body, UInt64(index))
-        }
+        // Spans of one request share their resource and scope instances: found by identity,
+        // hashed by content once per instance.
+        for i in 0..<n { BinaryCoding.putUVarint(&body, UInt64(resources.index(spans[i].resource))) }
+        for i in 0..<n { BinaryCoding.putUVarint(&body, UInt64(scopes.index(spans[i].scope))) }
         for i in 0..<n { BinaryCoding.putUVarint(&body, strings.index(spans[i].traceState)) }
         for i in 0..<n { BinaryCoding.putUVarint(&body, UInt64(spans[i].flags)) }
         for i in 0..<n {
@@ -86,14 +61,14 @@ enum SpanColumns {
         }
         // Resources and scopes go before the columns but are built while writing them.
         var tables: [UInt8] = []
-        BinaryCoding.putUVarint(&tables, UInt64(resourceList.count))
-        for r in resourceList {
+        BinaryCoding.putUVarint(&tables, UInt64(resources.list.count))
+        for r in resources.list {
             putAttributes(&tables, r.attributes, &strings)
             BinaryCoding.putUVarint(&tables, UInt64(r.droppedAttributesCount))
             BinaryCoding.putUVarint(&tables, strings.index(r.schemaURL))
         }
-        BinaryCoding.putUVarint(&tables, UInt64(scopeList.count))
-        for c in scopeList {
+        BinaryCoding.putUVarint(&tables, UInt64(scopes.list.count))
+        for c in scopes.list {
             BinaryCoding.putUVarint(&tables, strings.index(c.name))
             BinaryCoding.putUVarint(&tables, strings.index(c.version))
             putAttributes(&tables, c.attributes, &strings)
@@ -302,6 +277,25 @@ enum SpanColumns {
             return .array(list)
         case .keyValues:
             return attributes(&r, strings, depth: depth + 1).map { .keyValues($0) }
+        }
+    }
+
+    /// Distinct values by first use, looked up by instance identity first.
+    private struct InstanceTable<T: AnyObject & Hashable> {
+        var list: [T] = []
+        var byValue: [T: Int] = [:]
+        var byIdentity: [ObjectIdentifier: Int] = [:]
+
+        mutating func index(_ value: T) -> Int {
+            if let known = byIdentity[ObjectIdentifier(value)] { return known }
+            let index: Int
+            if let known = byValue[value] { index = known } else {
+                index = list.count
+                byValue[value] = index
+                list.append(value)
+            }
+            byIdentity[ObjectIdentifier(value)] = index
+            return index
         }
     }
 
