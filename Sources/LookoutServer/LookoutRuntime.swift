@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LookoutFormats
 import LookoutModel
 import LookoutRules
 import LookoutScrape
@@ -17,6 +18,8 @@ public final class LookoutRuntime: Sendable {
     let inflight: InflightBytes
     /// RED metrics and the service graph from every accepted span (`span_metrics:`).
     public let spanMetrics: SpanMetricsGenerator
+    /// Running totals that make OTLP delta points cumulative.
+    let otlpDeltas = OTLPDeltaAccumulator()
     private let state = Mutex<(store: (any MetricStorage)?, scrape: ScrapeManager?, spans: (any SpanStorage)?)>((nil, nil, nil))
 
     public init(config: LookoutConfig, logger: Logger) {

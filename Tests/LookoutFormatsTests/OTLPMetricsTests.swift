@@ -42,9 +42,38 @@ import Testing
         #expect(byText[#"temp_celsius{instance="i-1", job="shop"}"#] == 21.5)
         #expect(byText[#"target_info{host_name="box", instance="i-1", job="shop"}"#] == 1)
         #expect(decoded.samples.allSatisfy { $0.sample.timestamp == 1_700_000_000_000 })
-        #expect(decoded.rejectedDataPoints == 3)
-        #expect(decoded.errorMessage.hasPrefix("metric \"deltas\": delta temporality cannot be stored exactly"))
+        #expect(decoded.rejectedDataPoints == 3, "without an accumulator, deltas are refused")
+        #expect(decoded.errorMessage.hasPrefix("metric \"deltas\": delta temporality is not taken here"))
         let response = String(decoding: decoded.response(.json), as: UTF8.self)
         #expect(response.contains("\"rejectedDataPoints\":\"3\""))
+    }
+
+    static func delta(start: Int, end: Int, value: Int) -> [UInt8] {
+        Array("""
+            {"resourceMetrics":[{"scopeMetrics":[{"metrics":[
+              {"name":"hits","sum":{"aggregationTemporality":1,"isMonotonic":true,"dataPoints":[
+                {"startTimeUnixNano":"\(start)000000","timeUnixNano":"\(end)000000","asInt":"\(value)"}]}},
+              {"name":"lat","unit":"s","histogram":{"aggregationTemporality":1,"dataPoints":[
+                {"startTimeUnixNano":"\(start)000000","timeUnixNano":"\(end)000000","count":"\(value)","sum":\(value),
+                 "bucketCounts":["\(value)","0"],"explicitBounds":[1]}]}}]}]}]}
+            """.utf8)
+    }
+
+    @Test func contiguousDeltaPointsBecomeCumulativeAndGapsAreRefused() throws {
+        let deltas = OTLPDeltaAccumulator()
+        func values(_ body: [UInt8]) throws -> (OTLPMetricsRequest, [String: Double]) {
+            let r = try OTLPMetricsRequest.decode(body, encoding: .json, deltas: deltas)
+            return (r, Dictionary(r.samples.map { ($0.labels.description, $0.sample.value) }, uniquingKeysWith: { a, _ in a }))
+        }
+        var (r, v) = try values(Self.delta(start: 1000, end: 2000, value: 3))
+        #expect(r.rejectedDataPoints == 0 && v["hits_total"] == 3 && v[#"lat_seconds_bucket{le="1"}"#] == 3 && v["lat_seconds_count"] == 3)
+        (r, v) = try values(Self.delta(start: 2000, end: 3000, value: 4))
+        #expect(v["hits_total"] == 7 && v[#"lat_seconds_bucket{le="+Inf"}"#] == 7 && v["lat_seconds_sum"] == 7)
+        (r, _) = try values(Self.delta(start: 2000, end: 3000, value: 4))
+        #expect(r.rejectedDataPoints == 2 && r.errorMessage.contains("a repeat"))
+        (r, _) = try values(Self.delta(start: 5000, end: 6000, value: 1))
+        #expect(r.rejectedDataPoints == 2 && r.errorMessage.contains("the increments between were lost"))
+        (r, v) = try values(Self.delta(start: 6000, end: 7000, value: 2))
+        #expect(r.rejectedDataPoints == 0 && v["hits_total"] == 3, "a new run from the gap: a counter reset to PromQL")
     }
 }

@@ -38,3 +38,20 @@ def test_sdk_metrics_are_queried_with_promql(lookout_factory):
     info = lookout.query('target_info{job="shop"}')["result"]
     assert info and info[0]["metric"]["deployment_environment"] == "test"
     assert lookout.stop() == 0
+
+
+def test_sdk_delta_counters_are_made_cumulative(lookout_factory):
+    from opentelemetry.sdk.metrics import Counter
+    from opentelemetry.sdk.metrics.export import AggregationTemporality
+
+    lookout = lookout_factory("storage: {fsync: batch}\n").start()
+    reader = InMemoryMetricReader(preferred_temporality={Counter: AggregationTemporality.DELTA})
+    provider = MeterProvider(resource=Resource.create({"service.name": "jobs"}), metric_readers=[reader])
+    done = provider.get_meter("jobs").create_counter("jobs.done")
+    exporter = OTLPMetricExporter(endpoint=lookout.url + "/v1/metrics", timeout=10)
+    for n in (2, 5, 1):  # three collections, each a delta since the last
+        done.add(n)
+        assert exporter.export(reader.get_metrics_data()) == MetricExportResult.SUCCESS
+    wait_for(lambda: lookout.query('jobs_done_total{job="jobs"}')["result"], what="delta counter stored")
+    assert lookout.query('jobs_done_total{job="jobs"}')["result"][0]["value"][1] == "8"
+    assert lookout.stop() == 0

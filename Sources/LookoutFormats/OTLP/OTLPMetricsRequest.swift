@@ -11,14 +11,18 @@ typealias OTLPMetric = Opentelemetry_Proto_Metrics_V1_Metric
 /// suffixes (`_seconds`, `_bytes`, `_ratio`…), `_total` on monotonic cumulative sums, explicit-bucket
 /// histograms as classic `_bucket{le}`, `_sum`, `_count`, summaries as `{quantile}`, `_sum`,
 /// `_count`; `service.namespace`/`service.name` as `job` and `service.instance.id` as `instance`,
-/// the other resource attributes on a `target_info` series. What cannot be translated exactly —
-/// delta temporality, exponential histograms — is rejected per data point, with the reason.
+/// the other resource attributes on a `target_info` series. Delta sums and histograms are made
+/// cumulative by an `OTLPDeltaAccumulator` where that is exact. What cannot be translated exactly —
+/// a delta point after a gap or a repeat, exponential histograms — is rejected per data point,
+/// with the reason.
 public struct OTLPMetricsRequest: Sendable {
     public var samples: [(labels: Labels, sample: Sample)] = []
     public var rejectedDataPoints = 0
     public var errorMessage = ""
+    var deltas: OTLPDeltaAccumulator?
 
-    public static func decode(_ body: [UInt8], encoding: OTLPEncoding) throws(OTLPDecodeError) -> OTLPMetricsRequest {
+    public static func decode(_ body: [UInt8], encoding: OTLPEncoding,
+                              deltas: OTLPDeltaAccumulator? = nil) throws(OTLPDecodeError) -> OTLPMetricsRequest {
         let request: OTLPExportMetricsRequest
         do {
             switch encoding {
@@ -33,6 +37,7 @@ public struct OTLPMetricsRequest: Sendable {
             throw OTLPDecodeError("the body is not an OTLP ExportMetricsServiceRequest in \(encoding == .json ? "JSON" : "protobuf"): \(error)")
         }
         var result = OTLPMetricsRequest()
+        result.deltas = deltas
         result.translate(request)
         return result
     }
@@ -98,32 +103,60 @@ public struct OTLPMetricsRequest: Sendable {
             let name = OTLPMetricNames.name(metric.name, unit: unit, kind: .gauge)
             for p in gauge.dataPoints { add(labels(name, p.attributes), p.timeUnixNano, Self.value(p)) }
         case .sum(let sum):
-            guard sum.aggregationTemporality == .cumulative else {
-                reject(sum.dataPoints.count, metric.name, "delta temporality cannot be stored exactly; set the exporter's temporality to cumulative (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative)")
-                return latest
-            }
             let name = OTLPMetricNames.name(metric.name, unit: unit, kind: sum.isMonotonic ? .counter : .gauge)
-            for p in sum.dataPoints { add(labels(name, p.attributes), p.timeUnixNano, Self.value(p)) }
-        case .histogram(let histogram):
-            guard histogram.aggregationTemporality == .cumulative else {
-                reject(histogram.dataPoints.count, metric.name, "delta temporality cannot be stored exactly; set the exporter's temporality to cumulative (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative)")
-                return latest
+            for p in sum.dataPoints {
+                let series = labels(name, p.attributes)
+                guard sum.aggregationTemporality == .delta else {
+                    add(series, p.timeUnixNano, Self.value(p))
+                    continue
+                }
+                guard let deltas else {
+                    reject(1, metric.name, "delta temporality is not taken here; set the exporter's temporality to cumulative")
+                    continue
+                }
+                switch deltas.add(series, start: p.startTimeUnixNano, time: p.timeUnixNano, deltas: [Self.value(p)]) {
+                case .success(let totals): add(series, p.timeUnixNano, totals[0])
+                case .failure(let why): reject(1, metric.name, why.message)
+                }
             }
+        case .histogram(let histogram):
             let base = OTLPMetricNames.name(metric.name, unit: unit, kind: .histogram)
             for p in histogram.dataPoints {
                 guard p.bucketCounts.isEmpty || p.bucketCounts.count == p.explicitBounds.count + 1 else {
                     reject(1, metric.name, "a data point has \(p.bucketCounts.count) bucket counts for \(p.explicitBounds.count) bounds (want bounds + 1)")
                     continue
                 }
+                // Output order: each bucket (cumulative over le), then the sum, then the count.
+                var values: [Double] = []
                 var cumulative: UInt64 = 0
-                for (i, count) in p.bucketCounts.enumerated() {
+                for count in p.bucketCounts {
                     cumulative &+= count
-                    let le = i < p.explicitBounds.count ? PromNumber.format(p.explicitBounds[i]) : "+Inf"
-                    add(labels(base + "_bucket", p.attributes, extra: ["le": le]), p.timeUnixNano, Double(cumulative))
+                    values.append(Double(cumulative))
                 }
-                if p.bucketCounts.isEmpty { add(labels(base + "_bucket", p.attributes, extra: ["le": "+Inf"]), p.timeUnixNano, Double(p.count)) }
-                if p.hasSum { add(labels(base + "_sum", p.attributes), p.timeUnixNano, p.sum) }
-                add(labels(base + "_count", p.attributes), p.timeUnixNano, Double(p.count))
+                if p.bucketCounts.isEmpty { values.append(Double(p.count)) }
+                values += [p.hasSum ? p.sum : 0, Double(p.count)]
+                if histogram.aggregationTemporality == .delta {
+                    guard let deltas else {
+                        reject(1, metric.name, "delta temporality is not taken here; set the exporter's temporality to cumulative")
+                        continue
+                    }
+                    var bounds = p.explicitBounds.map(PromNumber.format).joined(separator: ",")
+                    bounds = bounds.isEmpty ? "+Inf" : bounds
+                    switch deltas.add(labels(base, p.attributes, extra: ["le": bounds]), start: p.startTimeUnixNano,
+                                      time: p.timeUnixNano, deltas: values) {
+                    case .success(let totals): values = totals
+                    case .failure(let why):
+                        reject(1, metric.name, why.message)
+                        continue
+                    }
+                }
+                let buckets = max(p.bucketCounts.count, 1)
+                for i in 0..<buckets {
+                    let le = i < p.explicitBounds.count ? PromNumber.format(p.explicitBounds[i]) : "+Inf"
+                    add(labels(base + "_bucket", p.attributes, extra: ["le": le]), p.timeUnixNano, values[i])
+                }
+                if p.hasSum { add(labels(base + "_sum", p.attributes), p.timeUnixNano, values[buckets]) }
+                add(labels(base + "_count", p.attributes), p.timeUnixNano, values[buckets + 1])
             }
         case .summary(let summary):
             let base = OTLPMetricNames.name(metric.name, unit: unit, kind: .summary)

@@ -56,7 +56,10 @@ struct OTLPRoutes {
     /// order, duplicates) are rejected through `partial_success` too.
     func metrics(_ request: PushRequest) async -> APIReply {
         let encoding: OTLPEncoding, decoded0: OTLPMetricsRequest
-        switch await decode(request, signal: "metrics", OTLPMetricsRequest.decode) {
+        let deltas = runtime.otlpDeltas
+        switch await decode(request, signal: "metrics", { body, encoding throws(OTLPDecodeError) in
+            try OTLPMetricsRequest.decode(body, encoding: encoding, deltas: deltas)
+        }) {
         case .failure(let refusal): return refusal.reply
         case .success(let ok): (encoding, decoded0) = ok
         }

@@ -217,15 +217,19 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
     /// The attribute values worth offering in tag search: short, scalar, at most
     /// `SpanIndex.maxValuesPerKey` per key in one block.
     static func indexedAttributes(_ spans: [Span]) -> [(SpanAttributeScope, String, AttributeValue)] {
-        var seen: [String: Set<AttributeValue>] = [:]
+        struct Key: Hashable {
+            var scope: SpanAttributeScope
+            var key: String
+        }
+        var seen: [Key: Set<AttributeValue>] = [:]
         var out: [(SpanAttributeScope, String, AttributeValue)] = []
         func add(_ scope: SpanAttributeScope, _ a: Attribute) {
             switch a.value {
-            case .string, .int, .double, .bool: break
+            case .string(let s): guard s.utf8.count <= SpanIndex.maxValueBytes else { return }
+            case .int, .double, .bool: break
             default: return
             }
-            guard a.value.text.utf8.count <= SpanIndex.maxValueBytes else { return }
-            let k = scope.rawValue + "." + a.key
+            let k = Key(scope: scope, key: a.key)
             guard (seen[k]?.count ?? 0) < SpanIndex.maxValuesPerKey, seen[k, default: []].insert(a.value).inserted else { return }
             out.append((scope, a.key, a.value))
         }
