@@ -12,6 +12,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         case closed
         /// The caller passed something unusable.
         case invalidArgument
+        /// The store holds as much unsealed data as it may: retry once it has caught up.
+        case busy
     }
 
     public var code: Code

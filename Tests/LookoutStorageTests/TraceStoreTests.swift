@@ -20,10 +20,12 @@ import Testing
              scope: InstrumentationScope(name: "lib", version: "1.0"))
     }
 
-    static func open(_ dir: String, blockSpans: Int = 1000) throws -> (DataDirectory, MetricStore, TraceStore) {
+    static func open(_ dir: String, blockSpans: Int = 1000, maxHeadSpans: Int = 200_000) throws -> (DataDirectory, MetricStore, TraceStore) {
         let data = try DataDirectory(path: dir, logger: quietLogger)
         let metrics = try MetricStore(data: data, logger: quietLogger)
-        let traces = try TraceStore(data: data, options: TraceStoreOptions(blockSpans: blockSpans), logger: quietLogger)
+        var options = TraceStoreOptions(blockSpans: blockSpans)
+        options.maxHeadSpans = maxHeadSpans
+        let traces = try TraceStore(data: data, options: options, logger: quietLogger)
         try data.open()
         return (data, metrics, traces)
     }
@@ -138,6 +140,33 @@ import Testing
             let keys = try stores.2.attributeKeys().map { "\($0.scope).\($0.key)" }
             #expect(keys.contains("resource.service.name") && keys.contains("span.http.route"))
             #expect(try stores.2.attributeValues(scope: .span, key: "http.route") == [.string("/x/0"), .string("/x/1"), .string("/x/2")])
+            try Self.close(stores)
+        }
+    }
+
+    @Test func aHeadThatCannotBeSealedRefusesAppendsInsteadOfGrowing() async throws {
+        try await withTempDirectory { dir in
+            let stores = try Self.open(dir, blockSpans: 10, maxHeadSpans: 30)
+            FileIO.faults.rule.withLock { $0 = .init(pathContains: dir + "/traces/", errno: ENOSPC) }
+            var accepted: [UInt64] = []
+            var refused: StorageError?
+            for t in UInt64(1)...10 {
+                do {
+                    try await stores.2.append(spans: (0..<5).map { Self.span(t, t * 10 + $0) })
+                    accepted.append(t)
+                } catch let error as StorageError {
+                    refused = error
+                    break
+                }
+            }
+            #expect(throws: StorageError.self) { try stores.2.sealHead(force: true) }
+            #expect(accepted.count == 6, "30 spans held, the 7th batch refused")
+            #expect(refused?.code == .busy)
+            FileIO.faults.rule.withLock { $0 = nil }
+            try stores.2.sealHead(force: true) // the part that failed
+            try stores.2.sealHead(force: true) // what came after
+            try await stores.2.append(spans: [Self.span(99, 990)])
+            for t in accepted { #expect(try stores.2.spans(of: TraceID(high: 7, low: t)).count == 5) }
             try Self.close(stores)
         }
     }

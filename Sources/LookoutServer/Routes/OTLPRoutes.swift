@@ -1,6 +1,7 @@
 import Hummingbird
 import LookoutFormats
 import LookoutModel
+import LookoutStorage
 
 /// `POST /v1/traces`: OTLP/HTTP as an OpenTelemetry Collector answers it — protobuf or JSON
 /// (the response in the request's encoding), gzip, `partial_success` for spans that fail
@@ -42,6 +43,9 @@ struct OTLPRoutes {
         guard let store = runtime.spanStore else { return Self.starting(encoding) }
         do {
             try await store.append(spans: decoded.spans)
+        } catch let error as StorageError where error.code == .busy {
+            runtime.metrics.otlpRejected(signal: "traces", reason: "busy")
+            return Self.status(.serviceUnavailable, encoding, error.message, retryAfter: true)
         } catch {
             runtime.logger.error("storing spans failed", metadata: ["error": "\(error)"])
             return Self.status(.serviceUnavailable, encoding, "storing the spans failed: \(error)", retryAfter: true)

@@ -45,6 +45,7 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
         var blocksDeleted = 0
         var walRecordsReplayed = 0
         var sealFailures = 0
+        var refusedBusy = 0
     }
 
     static let batchRecord: UInt8 = 32
@@ -149,6 +150,11 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
         lock.lock()
         defer { lock.unlock() }
         if closed { throw StorageError(.closed, "the span store is closed") }
+        let held = active.spans.count + (sealing?.spans.count ?? 0)
+        guard held + spans.count <= max(options.maxHeadSpans, spans.count) else {
+            counters.refusedBusy += 1
+            throw StorageError(.busy, "the span head holds \(held) spans not yet in blocks (at most \(options.maxHeadSpans)): block writes are behind")
+        }
         let seq = nextSeq
         Self.frameBatch(&record, seq: seq, columns: columns)
         let walSeq = try data.wal.enqueue(record)
@@ -365,6 +371,8 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
             MetricFamily("lookout_span_block_spans", .gauge, help: "Spans in blocks on disk.", value: Double(totals.spans)),
             MetricFamily("lookout_span_block_bytes", .gauge, help: "Bytes of span blocks on disk.", value: Double(totals.bytes)),
             MetricFamily("lookout_span_seal_failures_total", .counter, help: "Span block writes that failed (retried).", value: Double(c.sealFailures)),
+            MetricFamily("lookout_span_appends_refused_total", .counter,
+                         help: "Span batches refused because the head was full (block writes behind).", value: Double(c.refusedBusy)),
         ]
     }
 
