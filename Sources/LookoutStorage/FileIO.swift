@@ -7,18 +7,20 @@ import Foundation
 import Synchronization
 
 /// Test hook: makes `FileIO` writes to matching paths fail with an errno, as a full disk would.
+/// Rules are keyed by the path fragment they match, so tests on their own directories can inject
+/// and clear faults in parallel.
 final class FileFaults: Sendable {
-    struct Rule: Sendable {
-        var pathContains: String
-        var errno: Int32
-    }
-
-    let rule = Mutex<Rule?>(nil)
+    private let rules = Mutex<[String: Int32]>([:])
     /// While set, every fsync of a path containing it is recorded in `fsynced`, in order.
     let fsyncWatch = Mutex<(pathContains: String, fsynced: [String])?>(nil)
 
+    /// From now on, writes to paths containing `pathContains` fail with `errno`.
+    func inject(_ pathContains: String, errno: Int32) { rules.withLock { $0[pathContains] = errno } }
+
+    func clear(_ pathContains: String) { rules.withLock { _ = $0.removeValue(forKey: pathContains) } }
+
     func check(_ path: String) -> Int32? {
-        rule.withLock { r in r.flatMap { path.contains($0.pathContains) ? $0.errno : nil } }
+        rules.withLock { r in r.isEmpty ? nil : r.first { path.contains($0.key) }?.value }
     }
 
     func recordFsync(_ path: String) {

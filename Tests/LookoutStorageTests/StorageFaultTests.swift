@@ -20,7 +20,7 @@ import Testing
                 _ = try await store.append(batch(m, [(1000, 1)]))
                 #expect(store.writeFault == nil && Self.family(store, "lookout_storage_writable") == 1)
 
-                FileIO.faults.rule.withLock { $0 = .init(pathContains: dir + "/wal/", errno: ENOSPC) }
+                FileIO.faults.inject(dir + "/wal/", errno: ENOSPC)
                 await #expect(throws: StorageError.self) { try await store.append(batch(m, [(2000, 2)])) }
                 #expect(store.writeFault?.contains("No space left on device") == true)
                 #expect(Self.family(store, "lookout_storage_writable") == 0)
@@ -34,7 +34,7 @@ import Testing
                 #expect(Self.family(store, "lookout_storage_errors_total", op: "wal_recovery") == 1)
                 await #expect(throws: StorageError.self) { try await store.append(batch(m, [(3000, 3)])) }
 
-                FileIO.faults.rule.withLock { $0 = nil }
+                FileIO.faults.clear(dir + "/wal/")
                 store.recoverFromFaults()
                 #expect(store.writeFault == nil && Self.family(store, "lookout_storage_writable") == 1)
                 _ = try await store.append(batch(m, [(4000, 4)]) + batch(series("new"), [(4000, 1)]))

@@ -147,7 +147,7 @@ import Testing
     @Test func aHeadThatCannotBeSealedRefusesAppendsInsteadOfGrowing() async throws {
         try await withTempDirectory { dir in
             let stores = try Self.open(dir, blockSpans: 10, maxHeadSpans: 30)
-            FileIO.faults.rule.withLock { $0 = .init(pathContains: dir + "/traces/", errno: ENOSPC) }
+            FileIO.faults.inject(dir + "/traces/", errno: ENOSPC)
             var accepted: [UInt64] = []
             var refused: StorageError?
             for t in UInt64(1)...10 {
@@ -162,7 +162,7 @@ import Testing
             #expect(throws: StorageError.self) { try stores.2.sealHead(force: true) }
             #expect(accepted.count == 6, "30 spans held, the 7th batch refused")
             #expect(refused?.code == .busy)
-            FileIO.faults.rule.withLock { $0 = nil }
+            FileIO.faults.clear(dir + "/traces/")
             try stores.2.sealHead(force: true) // the part that failed
             try stores.2.sealHead(force: true) // what came after
             try await stores.2.append(spans: [Self.span(99, 990)])
