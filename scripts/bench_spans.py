@@ -12,6 +12,7 @@ import argparse
 import http.client
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -144,8 +145,14 @@ def main():
                 if (work / "data" / name).exists())
     whole = sum(f.stat().st_size for f in (work / "data").rglob("*") if f.is_file())
     spans = sum(acknowledged)
-    print(f"stored: blocks {traces / spans:.1f} bytes/span, index.sqlite {index / spans:.1f} bytes/span, "
-          f"whole data dir {whole / spans:.1f} bytes/span (OTLP protobuf on the wire: {sum(map(len, bodies)) / len(bodies) / 1000:.0f} bytes/span)")
+    # The span tables alone: index.sqlite also holds the span metrics' series, a cost per series, not per span.
+    db = sqlite3.connect(work / "data" / "index.sqlite")
+    span_tables = db.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'span_%'").fetchone()[0] or 0
+    db.close()
+    print(f"stored: blocks {traces / spans:.1f} bytes/span + span tables {span_tables / spans:.1f} bytes/span = "
+          f"{(traces + span_tables) / spans:.1f} bytes/span; index.sqlite {index / spans:.1f} bytes/span and the whole data dir "
+          f"{whole / spans:.1f} bytes/span with the span metrics' series and the WAL checkpoint "
+          f"(OTLP protobuf on the wire: {sum(map(len, bodies)) / len(bodies) / 1000:.0f} bytes/span)")
 
 
 def _ready(port):

@@ -82,6 +82,8 @@ public final class SpanMetricsGenerator: Sendable {
         var servers: [PairKey: Pending] = [:]
         var droppedSpans = 0
         var expiredPairs = 0
+        /// When unpaired spans were last expired (at most once a second: it walks them all).
+        var lastExpiry: Double = 0
         var warned = false
     }
 
@@ -207,6 +209,8 @@ public final class SpanMetricsGenerator: Sendable {
     }
 
     private func expire(now: Double, _ s: inout State) {
+        guard now - s.lastExpiry >= 1 || now < s.lastExpiry else { return }
+        s.lastExpiry = now
         let cutoff = now - options.pairWaitSeconds
         let before = s.clients.count + s.servers.count
         s.clients = s.clients.filter { $0.value.arrived >= cutoff }
