@@ -90,6 +90,16 @@ import Testing
                 #expect(String(buffer: response.body) == "{\"tagValues\":[{\"type\":\"string\",\"value\":\"checkout\"}]}")
             }
             try await client.execute(uri: "/tempo/api/echo", method: .get) { response in #expect(String(buffer: response.body) == "echo") }
+            // Times past what nanoseconds hold are clamped, not a crash.
+            try await client.execute(uri: "/jaeger/api/traces?service=checkout&end=100000000000000000&start=99999999999999999", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/tempo/api/search?start=99999999999&end=999999999999", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/jaeger/api/dependencies?endTs=99999999999999999999", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
         }
     }
 

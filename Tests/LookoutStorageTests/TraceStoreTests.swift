@@ -171,6 +171,44 @@ import Testing
         }
     }
 
+    @Test func aBatchLoggedWhileACheckpointIsTakenIsReplayedOnce() async throws {
+        try await withTempDirectory { dir in
+            var stores = try Self.open(dir)
+            try await stores.2.append(spans: [Self.span(1, 1)])
+            let traces = stores.2
+            // Between the rotation and the snapshot: the batch lands in the new segment and in the checkpoint.
+            stores.0.checkpointStep = { step in
+                if step == .rotated {
+                    let batch = [Self.span(2, 2)]
+                    _ = try traces.apply(batch, columns: TraceStore.columns(batch))
+                }
+            }
+            try stores.0.checkpoint()
+            stores.0.checkpointStep = nil
+            try stores.0.wal.flush(fsync: true)
+            stores.0.abandon() // a crash
+            stores = try Self.open(dir)
+            #expect(try stores.2.spans(of: TraceID(high: 7, low: 2)).count == 1)
+            try stores.2.sealHead(force: true)
+            #expect(try stores.2.index.totals().spans == 2, "no span twice in a block")
+            try Self.close(stores)
+        }
+    }
+
+    @Test func aTraceWhoseSpansStraddleTheSearchRangeIsACandidate() async throws {
+        try await withTempDirectory { dir in
+            let stores = try Self.open(dir)
+            let t0: UInt64 = 1_700_000_000_000_000_000, minute: UInt64 = 60_000_000_000
+            // One operation repeated from t0 to t0 + 30 min in one trace.
+            try await stores.2.append(spans: (0...30).map { Self.span(1, UInt64($0) + 1, start: t0 + UInt64($0) * minute) })
+            try stores.2.sealHead(force: true)
+            let found = try stores.2.candidateTraces(SpanIndexFilter(startUnixNano: t0 + 20 * minute, endUnixNano: t0 + 40 * minute))
+            #expect(found.map(\.trace.low) == [1])
+            #expect(try stores.2.candidateTraces(SpanIndexFilter(startUnixNano: t0 + 31 * minute, endUnixNano: t0 + 40 * minute)).isEmpty)
+            try Self.close(stores)
+        }
+    }
+
     @Test func retentionDeletesWholeOldBlocks() async throws {
         try await withTempDirectory { dir in
             let stores = try Self.open(dir)

@@ -106,7 +106,8 @@ public struct OTLPMetricsRequest: Sendable {
             let name = OTLPMetricNames.name(metric.name, unit: unit, kind: sum.isMonotonic ? .counter : .gauge)
             for p in sum.dataPoints {
                 let series = labels(name, p.attributes)
-                guard sum.aggregationTemporality == .delta else {
+                // A point with no recorded value is a stale marker, never an increment.
+                guard sum.aggregationTemporality == .delta, p.flags & 1 == 0 else {
                     add(series, p.timeUnixNano, Self.value(p))
                     continue
                 }
@@ -152,7 +153,7 @@ public struct OTLPMetricsRequest: Sendable {
                 }
                 let buckets = max(p.bucketCounts.count, 1)
                 for i in 0..<buckets {
-                    let le = i < p.explicitBounds.count ? PromNumber.format(p.explicitBounds[i]) : "+Inf"
+                    let le = !p.bucketCounts.isEmpty && i < p.explicitBounds.count ? PromNumber.format(p.explicitBounds[i]) : "+Inf"
                     add(labels(base + "_bucket", p.attributes, extra: ["le": le]), p.timeUnixNano, values[i])
                 }
                 if p.hasSum { add(labels(base + "_sum", p.attributes), p.timeUnixNano, values[buckets]) }

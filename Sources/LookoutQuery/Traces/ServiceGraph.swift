@@ -14,10 +14,13 @@ public enum ServiceGraph {
 
     /// The edges of traces with spans starting in the range, sorted by (client, server).
     public static func edges(_ querier: any TraceQuerier, startUnixNano: UInt64, endUnixNano: UInt64,
-                             maxTraces: Int = 100_000) throws -> [Edge] {
+                             maxTraces: Int = 100_000, deadline: ContinuousClock.Instant? = nil) throws -> [Edge] {
         var counts: [[String]: (calls: Int, failed: Int)] = [:]
-        for candidate in try querier.candidateTraces(SpanIndexFilter(startUnixNano: startUnixNano, endUnixNano: endUnixNano,
-                                                                     limit: maxTraces)) {
+        for (i, candidate) in try querier.candidateTraces(SpanIndexFilter(startUnixNano: startUnixNano, endUnixNano: endUnixNano,
+                                                                          limit: maxTraces)).enumerated() {
+            if i % 64 == 0, let deadline, ContinuousClock.now > deadline {
+                throw QueryError(kind: .timeout, message: "dependencies timed out after reading \(i) traces; shorten the lookback")
+            }
             for (parent, child) in pairs(try querier.spans(of: candidate.trace)) {
                 let key = [parent.serviceName, child.serviceName]
                 var c = counts[key] ?? (0, 0)

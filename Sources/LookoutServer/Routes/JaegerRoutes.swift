@@ -62,7 +62,9 @@ struct JaegerRoutes {
         guard let spans = runtime.spanStore else {
             throw JaegerError(status: .serviceUnavailable, message: "Lookout is starting: the WAL is still being replayed")
         }
-        do { return try body(spans) } catch { throw JaegerError(status: .internalServerError, message: "\(error)") }
+        do { return try body(spans) } catch let error as QueryError where error.kind == .timeout {
+            throw JaegerError(status: .serviceUnavailable, message: error.message)
+        } catch { throw JaegerError(status: .internalServerError, message: "\(error)") }
     }
 
     /// `traces?service=&operation=&tags=&minDuration=&maxDuration=&start=&end=&lookback=&limit=`.
@@ -107,9 +109,10 @@ struct JaegerRoutes {
             }
             r.durationScope = s
         }
-        let end = try micros(params, "end").map { $0 * 1000 } ?? now
+        let end = try micros(params, "end").map { $0.multipliedReportingOverflow(by: 1000).overflow ? .max : $0 * 1000 } ?? now
         let lookback = try lookback(params)
-        let start = try micros(params, "start").map { $0 * 1000 } ?? (end > lookback ? end - lookback : 0)
+        let start = try micros(params, "start").map { $0.multipliedReportingOverflow(by: 1000).overflow ? .max : $0 * 1000 }
+            ?? (end > lookback ? end - lookback : 0)
         r.startUnixNano = start
         r.endUnixNano = end
         if let limit = params["limit"], !limit.isEmpty {
@@ -142,11 +145,12 @@ struct JaegerRoutes {
     /// `dependencies?endTs=&lookback=` (ms): service → service call counts from parent/child span pairs.
     func dependencies(_ params: APIParameters) throws(JaegerError) -> JSONWriter {
         let now = UInt64(WallClock.nowMilliseconds())
-        let endMs = try Self.micros(params, "endTs") ?? now
+        let endMs = min(try Self.micros(params, "endTs") ?? now, UInt64.max / 1_000_000)
         let lookbackMs = params["lookback"].flatMap { UInt64($0) } ?? 86_400_000
+        let deadline = ContinuousClock.now + .seconds(Double(runtime.config.query.timeout) / 1000)
         let edges = try store { spans in
             try ServiceGraph.edges(spans, startUnixNano: (endMs > lookbackMs ? endMs - lookbackMs : 0) * 1_000_000,
-                                   endUnixNano: endMs * 1_000_000)
+                                   endUnixNano: endMs * 1_000_000, deadline: deadline)
         }
         return JaegerJSON.envelope(total: edges.count) { w in
             w.array { w in

@@ -119,8 +119,8 @@ struct TempoRoutes {
 
     func search(_ params: APIParameters) throws(APIError) -> APIReply {
         let spans = try runtime.readySpanStore()
-        let start = try seconds(params, "start").map { $0 * 1_000_000_000 } ?? 0
-        let end = try seconds(params, "end").map { $0 * 1_000_000_000 + 999_999_999 } ?? .max
+        let start = try seconds(params, "start").map { $0 > UInt64.max / 1_000_000_000 - 1 ? .max : $0 * 1_000_000_000 } ?? 0
+        let end = try seconds(params, "end").map { $0 > UInt64.max / 1_000_000_000 - 1 ? .max : $0 * 1_000_000_000 + 999_999_999 } ?? .max
         let limit = try count(params, "limit") ?? 20
         let spss = try count(params, "spss") ?? 3
         let minDuration = try duration(params, "minDuration")

@@ -11,6 +11,16 @@ struct SpanIndex: Sendable {
     static let maxValuesPerKey = 200
     /// Attribute values longer than this are not indexed.
     static let maxValueBytes = 256
+    /// Attribute keys (per scope) indexed at most.
+    static let maxKeys = 1000
+
+    /// Values indexed per "scope key".
+    static func valueCounts(_ db: SQLiteConnection) throws -> [String: Int] {
+        let s = try db.statement("SELECT scope, key, count(*) FROM span_attributes GROUP BY scope, key")
+        var counts: [String: Int] = [:]
+        while try s.step() { counts["\(s.int64(0)) \(s.text(1))"] = Int(s.int64(2)) }
+        return counts
+    }
 
     struct Block: Sendable {
         var id: Int64
@@ -38,12 +48,13 @@ struct SpanIndex: Sendable {
             traces.append(s.traceID)
         }
         struct Operation: Hashable { var service: String; var name: String; var kind: SpanKind }
-        var entries: [Operation: [Int: (start: UInt64, maxDuration: UInt64)]] = [:]
+        var entries: [Operation: [Int: Entry]] = [:]
         for s in spans {
             let op = Operation(service: s.serviceName, name: s.name, kind: s.kind)
             let t = traceIndex[s.traceID]!
-            let old = entries[op, default: [:]][t] ?? (.max, 0)
-            entries[op, default: [:]][t] = (min(old.start, s.startUnixNano), max(old.maxDuration, s.durationNano))
+            let old = entries[op, default: [:]][t] ?? Entry(earliest: .max, latest: 0, maxDuration: 0)
+            entries[op, default: [:]][t] = Entry(earliest: min(old.earliest, s.startUnixNano), latest: max(old.latest, s.startUnixNano),
+                                                 maxDuration: max(old.maxDuration, s.durationNano))
         }
         var traceBlob: [UInt8] = []
         traceBlob.reserveCapacity(traces.count * 16)
@@ -52,6 +63,10 @@ struct SpanIndex: Sendable {
             BinaryCoding.putUInt64LE(&traceBlob, t.low)
         }
         try database.withConnection { db in
+            // Durable before the head drops these spans and a checkpoint may delete their WAL records.
+            try db.exec("PRAGMA synchronous=FULL")
+            defer { try? db.exec("PRAGMA synchronous=NORMAL") }
+            let indexedValues = try Self.valueCounts(db)
             try db.transaction {
                 try db.statement("INSERT INTO span_blocks(id, min_start, max_start, spans, bytes, traces) VALUES (?, ?, ?, ?, ?, ?)")
                     .bind(1, block.id).bind(2, Int64(clamping: block.minStart)).bind(3, Int64(clamping: block.maxStart))
@@ -65,9 +80,15 @@ struct SpanIndex: Sendable {
                         .bind(1, op.service).bind(2, op.name).bind(3, Int64(op.kind.rawValue)).bind(4, block.id)
                         .bind(5, Self.encodeEntries(byTrace, minStart: block.minStart)).run()
                 }
+                var counts = indexedValues
                 for (scope, key, value) in attributes {
+                    let k = "\(scope == .resource ? 0 : 1) \(key)"
+                    let held = counts[k] ?? 0
+                    // At most `maxValuesPerKey` values per key and `maxKeys` keys in the whole table.
+                    guard held < Self.maxValuesPerKey, held > 0 || counts.count < Self.maxKeys else { continue }
                     try db.statement("INSERT OR IGNORE INTO span_attributes(scope, key, value, type) VALUES (?, ?, ?, ?)")
                         .bind(1, scope == .resource ? 0 : 1).bind(2, key).bind(3, value.text).bind(4, Self.typeCode(value)).run()
+                    if db.changes > 0 { counts[k] = held + 1 }
                 }
                 try db.statement("INSERT OR REPLACE INTO meta(key, value) VALUES ('spans.flushed_seq', ?)")
                     .bind(1, Int64(bitPattern: flushedSeq)).run()
@@ -75,18 +96,27 @@ struct SpanIndex: Sendable {
         }
     }
 
+    /// One trace's spans of one operation in one block.
+    struct Entry {
+        var earliest: UInt64
+        var latest: UInt64
+        var maxDuration: UInt64
+    }
+
     /// Search entries of one (service, name, kind) in one block: `uvarint count`, then per trace,
-    /// by index: `uvarint` index delta, `uvarint` earliest start − the block's `min_start` and
-    /// `uvarint` longest duration, both in whole µs (rounded down; a search compares in µs too, so
-    /// it finds a superset, and the traces it shows are checked span by span).
-    static func encodeEntries(_ byTrace: [Int: (start: UInt64, maxDuration: UInt64)], minStart: UInt64) -> [UInt8] {
+    /// by index: `uvarint` index delta, `uvarint` earliest start − the block's `min_start` (µs),
+    /// `uvarint` latest − earliest start (µs), `uvarint` longest duration (µs). Times are rounded
+    /// down to the µs and compared widened by one, so a search finds a superset, and the traces
+    /// it shows are checked span by span.
+    static func encodeEntries(_ byTrace: [Int: Entry], minStart: UInt64) -> [UInt8] {
         var out: [UInt8] = []
         BinaryCoding.putUVarint(&out, UInt64(byTrace.count))
         var previous = 0
         for (index, e) in byTrace.sorted(by: { $0.key < $1.key }) {
             BinaryCoding.putUVarint(&out, UInt64(index - previous))
             previous = index
-            BinaryCoding.putUVarint(&out, (e.start &- minStart) / 1000)
+            BinaryCoding.putUVarint(&out, (e.earliest &- minStart) / 1000)
+            BinaryCoding.putUVarint(&out, (e.latest &- e.earliest) / 1000)
             BinaryCoding.putUVarint(&out, e.maxDuration / 1000)
         }
         return out
@@ -129,21 +159,23 @@ struct SpanIndex: Sendable {
             guard let count = r.uvarint() else { throw StorageError(.corruption, "span_search entries of block \(row.block) do not decode") }
             var index = 0
             for _ in 0..<count {
-                guard let delta = r.uvarint(), let start = r.uvarint(), let duration = r.uvarint() else {
+                guard let delta = r.uvarint(), let start = r.uvarint(), let spread = r.uvarint(), let duration = r.uvarint() else {
                     throw StorageError(.corruption, "span_search entries of block \(row.block) do not decode")
                 }
                 index += Int(delta)
-                let startNano = row.minStart &+ start * 1000
-                // In µs, like the entries: a span starting within the same µs as the range's start counts.
-                guard duration >= minDuration, startNano / 1000 >= filter.startUnixNano / 1000, startNano <= filter.endUnixNano else { continue }
+                let earliest = row.minStart &+ start * 1000
+                let latest = earliest &+ (spread + 1) * 1000 // widened by the µs rounding
+                guard duration >= minDuration, latest >= filter.startUnixNano, earliest <= filter.endUnixNano else { continue }
                 if traceLists[row.block] == nil { traceLists[row.block] = try traces(ofBlock: row.block) }
                 let list = traceLists[row.block]!
+                // A block retention deleted since the rows were read: its traces are gone.
+                if list.isEmpty { break }
                 guard 16 * index + 16 <= list.count else {
                     throw StorageError(.corruption, "span_search of block \(row.block) names trace \(index) of \(list.count / 16)")
                 }
                 var t = ByteReader(list, offset: 16 * index)
                 let trace = TraceID(high: t.uint64LE()!, low: t.uint64LE()!)
-                found[trace] = min(found[trace] ?? .max, startNano)
+                found[trace] = min(found[trace] ?? .max, max(earliest, filter.startUnixNano))
             }
         }
         return found
@@ -200,6 +232,9 @@ struct SpanIndex: Sendable {
     func delete(block: Int64) throws {
         let list = try traces(ofBlock: block)
         try database.withConnection { db in
+            // Durable before the block's file is deleted.
+            try db.exec("PRAGMA synchronous=FULL")
+            defer { try? db.exec("PRAGMA synchronous=NORMAL") }
             try db.transaction {
                 var r = ByteReader(list)
                 while r.remaining >= 16 {

@@ -49,6 +49,10 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
     }
 
     static let batchRecord: UInt8 = 32
+    /// A batch written by a checkpoint (the head's state), carrying the highest `seq` of its head part.
+    static let checkpointBatchRecord: UInt8 = 33
+    /// During replay: the highest `seq` the checkpoint's batches cover.
+    private var checkpointSeq: UInt64 = 0
 
     /// Creates the span store of a data directory and registers it there; usable once `data.open()`
     /// has replayed the WAL. Creates `traces/` and deletes block files the index never took.
@@ -83,10 +87,17 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
     public var walRecordTypes: ClosedRange<UInt8> { 32...47 }
 
     public func replayRecord(type: UInt8, payload: [UInt8]) throws -> Bool {
-        guard type == Self.batchRecord else { return true } // a later type this build does not know
+        guard type == Self.batchRecord || type == Self.checkpointBatchRecord else { return true } // a later type
         var r = ByteReader(payload)
         guard let seq = r.uvarint() else { return false }
-        guard seq > flushedSeq else { return true }
+        // A checkpoint holds every batch up to its highest `seq` that no block holds, and may also
+        // hold batches logged after the rotation it follows: those are skipped when met again.
+        if type == Self.checkpointBatchRecord {
+            checkpointSeq = max(checkpointSeq, seq)
+            guard seq > flushedSeq else { return true }
+        } else {
+            guard seq > max(flushedSeq, checkpointSeq) else { return true }
+        }
         guard let spans = SpanColumns.decode(Array(payload[r.offset...])) else { return false }
         active.add(spans, seq: seq, now: Self.monotonicSeconds())
         nextSeq = max(nextSeq, seq + 1)
@@ -109,7 +120,8 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
             var start = 0
             while start < part.spans.count {
                 let end = min(start + options.blockSpans, part.spans.count)
-                Self.frameBatch(&records, seq: part.maxSeq, columns: Self.columns(Array(part.spans[start..<end])))
+                Self.frameBatch(&records, type: Self.checkpointBatchRecord, seq: part.maxSeq,
+                                columns: Self.columns(Array(part.spans[start..<end])))
                 start = end
             }
         }
@@ -121,8 +133,8 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
         return bytes
     }
 
-    static func frameBatch(_ out: inout [UInt8], seq: UInt64, columns: [UInt8]) {
-        WALRecord.frame(&out, type: batchRecord) { p in
+    static func frameBatch(_ out: inout [UInt8], type: UInt8 = batchRecord, seq: UInt64, columns: [UInt8]) {
+        WALRecord.frame(&out, type: type) { p in
             BinaryCoding.putUVarint(&p, seq)
             p += columns
         }
@@ -144,7 +156,7 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
 
     /// Applies a batch to the head and enqueues its record, under the lock (rule 1); returns the WAL
     /// sequence number to wait for and whether the head is now due for sealing.
-    private func apply(_ spans: [Span], columns: [UInt8]) throws -> (UInt64, Bool) {
+    func apply(_ spans: [Span], columns: [UInt8]) throws -> (UInt64, Bool) {
         var record: [UInt8] = []
         record.reserveCapacity(columns.count + 20)
         lock.lock()
@@ -267,6 +279,8 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
         let path = blocksPath + "/" + SpanBlockFile.name(id)
         let fd: Int32
         do { fd = try FileIO.open(path, flags: O_RDONLY) } catch {
+            // Retention deleted it after the index was read: its spans are gone, not unreadable.
+            if !FileManager.default.fileExists(atPath: path) { return [] }
             data.health.record(.partitionRead)
             throw error
         }
