@@ -3,6 +3,7 @@ import CZlib
 /// Inflates a `Content-Encoding: gzip` request body with the inflated size capped while inflating,
 /// so a small gzip bomb costs at most `limit` bytes of memory before it is refused.
 public enum GzipBody {
+    /// Why a body was refused.
     public enum Failure: Error, Equatable, Sendable {
         /// The inflated body would pass `limit` bytes.
         case tooLarge(limit: Int)

@@ -90,6 +90,7 @@ public enum SpanKind: UInt8, Sendable, CaseIterable {
 
 /// A span's status: OTLP's code (UNSET 0, OK 1, ERROR 2) and message.
 public struct SpanStatus: Hashable, Sendable {
+    /// OTLP's status codes, with their wire numbers.
     public enum Code: UInt8, Sendable, CaseIterable {
         case unset = 0, ok, error
 

@@ -4,6 +4,7 @@ import LookoutModel
 /// call from the parent's service (the client) to its own (the server) — the pairs Tempo's
 /// service graph counts and Jaeger's `dependencies` lists.
 public enum ServiceGraph {
+    /// Calls from one service to another.
     public struct Edge: Sendable, Equatable {
         public var client: String
         public var server: String

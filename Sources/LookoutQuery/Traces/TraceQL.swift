@@ -14,22 +14,26 @@ public indirect enum TraceQL: Sendable, Equatable {
     /// `query | aggregate op value`.
     case pipeline(TraceQL, Aggregate)
 
+    /// What a span must meet inside `{ … }`.
     public indirect enum Condition: Sendable, Equatable {
         case compare(Field, Op, Value)
         case and(Condition, Condition)
         case or(Condition, Condition)
     }
 
+    /// What a comparison reads from a span or its trace.
     public enum Field: Sendable, Equatable {
         case name, status, kind, duration, rootServiceName, rootName, traceDuration, statusMessage
         /// An attribute: on the resource, on the span, or (`.x`) either, span first.
         case attribute(SpanAttributeScope?, String)
     }
 
+    /// A comparison operator.
     public enum Op: String, Sendable, Equatable {
         case eq = "=", ne = "!=", gt = ">", ge = ">=", lt = "<", le = "<=", match = "=~", notMatch = "!~"
     }
 
+    /// A literal a field is compared with.
     public enum Value: Sendable, Equatable {
         case string(String)
         case number(Double)
@@ -39,7 +43,9 @@ public indirect enum TraceQL: Sendable, Equatable {
         case kind(SpanKind)
     }
 
+    /// A pipeline stage: an aggregate of the matched spans compared with a value.
     public struct Aggregate: Sendable, Equatable {
+        /// The aggregate functions Lookout takes.
         public enum Function: String, Sendable { case count, avg, min, max, sum }
         public var function: Function
         public var op: Op

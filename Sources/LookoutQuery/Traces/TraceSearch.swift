@@ -14,6 +14,7 @@ public struct TraceSearch: Sendable {
         self.deadline = deadline
     }
 
+    /// What a search found.
     public struct Result: Sendable {
         /// The newest `limit` matches, newest first.
         public var traces: [TraceSummary]

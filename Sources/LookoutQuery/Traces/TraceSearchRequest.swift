@@ -4,6 +4,7 @@ import LookoutModel
 /// that one span must meet together (service, operation, tags, duration), or with
 /// `durationScope = .trace`, a duration the whole trace must have.
 public struct TraceSearchRequest: Sendable, Equatable {
+    /// What the duration bounds apply to.
     public enum DurationScope: String, Sendable {
         /// The duration bounds apply to the span meeting the other conditions (Jaeger's meaning).
         case span
