@@ -76,4 +76,19 @@ import Testing
         (r, v) = try values(Self.delta(start: 6000, end: 7000, value: 2))
         #expect(r.rejectedDataPoints == 0 && v["hits_total"] == 3, "a new run from the gap: a counter reset to PromQL")
     }
+
+    @Test func aFullDeltaAccumulatorForgetsTheSeriesThatReportedLongestAgo() {
+        let deltas = OTLPDeltaAccumulator(maxSeries: 4)
+        for i in 0..<4 { _ = deltas.add(["s": "\(i)"], start: 0, time: UInt64(i + 1), deltas: [1]) }
+        guard case .success = deltas.add(["s": "new"], start: 0, time: 10, deltas: [1]) else {
+            Issue.record("a new series is taken when full")
+            return
+        }
+        #expect(deltas.count <= 3)
+        guard case .success(let totals) = deltas.add(["s": "3"], start: 4, time: 5, deltas: [2]) else {
+            Issue.record("a recent series is kept")
+            return
+        }
+        #expect(totals == [3])
+    }
 }

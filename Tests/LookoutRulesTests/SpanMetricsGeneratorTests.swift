@@ -64,4 +64,13 @@ import Testing
         #expect(Set(generator.collect().compactMap { $0.labels["span_name"] }).count == 3)
         #expect(generator.selfMetrics().first { $0.metadata.family == "lookout_span_metrics_dropped_spans_total" }?.samples.first?.value == 7)
     }
+
+    @Test func staleSeriesGoSoNewOnesFitUnderMaxSeries() {
+        var options = SpanMetricsOptions()
+        options.maxSeries = 3
+        let generator = SpanMetricsGenerator(options: options, logger: Self.logger)
+        generator.observe((1...3).map { Self.span($0, service: "old", name: "op\($0)", kind: .internal, ms: 1) }, now: 0)
+        generator.observe([Self.span(9, service: "new", name: "op", kind: .internal, ms: 1)], now: 1000) // 15 min later
+        #expect(Set(generator.collect().compactMap { $0.labels["service"] }) == ["new"])
+    }
 }

@@ -224,3 +224,32 @@ import Testing
         }
     }
 }
+
+/// Exemplars: durable through the WAL, and bounded by evicting the oldest-stored first.
+@Suite struct ExemplarStoreTests {
+    static func exemplar(_ series: Int, _ t: Int64) -> SeriesExemplar {
+        SeriesExemplar(series: ["__name__": "lat_bucket", "le": "\(series)"], labels: ["trace_id": "t\(t)"], value: 1, timestampMs: t)
+    }
+
+    @Test func newSeriesDisplaceTheOldestAndWhatIsHeldSurvivesARestart() throws {
+        try withTempDirectory { dir in
+            do {
+                let data = try DataDirectory(path: dir, logger: quietLogger)
+                let store = try ExemplarStore(data: data, perSeries: 2, maxExemplars: 5)
+                try data.open()
+                for i in 0..<10 { try store.record([Self.exemplar(i, Int64(i))]) } // ten series come and go
+                for t in 100..<110 { try store.record([Self.exemplar(42, Int64(t))]) } // one series, many
+                let held = store.query(start: 0, end: 1000) { _ in true }
+                #expect(held.reduce(0) { $0 + $1.exemplars.count } == 5)
+                #expect(held.first { $0.series["le"] == "42" }?.exemplars.map(\.timestampMs) == [108, 109])
+                #expect(held.contains { $0.series["le"] == "9" } && !held.contains { $0.series["le"] == "0" })
+                try data.close()
+            }
+            let data = try DataDirectory(path: dir, logger: quietLogger)
+            let store = try ExemplarStore(data: data, perSeries: 2, maxExemplars: 5)
+            try data.open()
+            #expect(store.query(start: 0, end: 1000) { _ in true }.reduce(0) { $0 + $1.exemplars.count } == 5)
+            try data.close()
+        }
+    }
+}

@@ -5,7 +5,8 @@ import Synchronization
 /// point that starts where its series' previous point ended adds its increments to the running
 /// totals. A point that leaves a gap (increments were lost) or overlaps (a repeat) is rejected;
 /// after a gap the series starts again from that point, which PromQL reads as a counter reset.
-/// Totals live in memory: after a restart each series starts again the same way.
+/// Totals live in memory: after a restart each series starts again the same way. At most
+/// `maxSeries` are kept; past it, the half that reported longest ago is forgotten.
 public final class OTLPDeltaAccumulator: Sendable {
     struct Series {
         var end: UInt64
@@ -24,8 +25,11 @@ public final class OTLPDeltaAccumulator: Sendable {
     func add(_ key: Labels, start: UInt64, time: UInt64, deltas: [Double]) -> Result<[Double], OTLPDecodeError> {
         state.withLock { all in
             guard var series = all[key] else {
-                guard all.count < maxSeries else {
-                    return .failure(OTLPDecodeError("more than \(maxSeries) delta series are being accumulated"))
+                if all.count >= maxSeries {
+                    // Forget the half that reported longest ago: a series that comes back starts
+                    // again from its next point (a counter reset), and new series are never locked out.
+                    let cutoff = all.values.map(\.end).sorted()[all.count / 2]
+                    all = all.filter { $0.value.end > cutoff }
                 }
                 all[key] = Series(end: time, totals: deltas)
                 return .success(deltas)

@@ -47,12 +47,15 @@ public final class SpanMetricsGenerator: Sendable {
 
     struct SpanSeries {
         var labels: Labels
+        /// When a span last counted here (the `observe` clock).
+        var lastSeen: Double = 0
         var calls: Double = 0
         var size: Double = 0
         var latency: Histogram
     }
 
     struct EdgeSeries {
+        var lastSeen: Double = 0
         var requests: Double = 0
         var failed: Double = 0
         var server: Histogram
@@ -84,6 +87,8 @@ public final class SpanMetricsGenerator: Sendable {
         var expiredPairs = 0
         /// When unpaired spans were last expired (at most once a second: it walks them all).
         var lastExpiry: Double = 0
+        /// The clock of the `observe` under way.
+        var now: Double = 0
         var warned = false
     }
 
@@ -102,6 +107,8 @@ public final class SpanMetricsGenerator: Sendable {
     public func observe(_ spans: [Span], now: Double = Date().timeIntervalSince1970) {
         let buckets = options.buckets
         state.withLock { s in
+            s.now = now
+            expire(now: now, &s) // first, so stale series make room
             for span in spans {
                 let key = SeriesKey(service: span.serviceName, name: span.name, kind: span.kind, status: span.status.code,
                                     dimensions: options.dimensions.isEmpty ? [] : options.dimensions.map { d in
@@ -116,11 +123,11 @@ public final class SpanMetricsGenerator: Sendable {
                 }
                 let seconds = Double(span.durationNano) / 1e9
                 s.spans[key]!.calls += 1
+                s.spans[key]!.lastSeen = now
                 s.spans[key]!.size += Double(Self.approximateSize(span))
                 Self.observe(&s.spans[key]!.latency, seconds, buckets, span, endMs: Int64(span.endUnixNano / 1_000_000))
                 pair(span, now: now, &s)
             }
-            expire(now: now, &s)
         }
     }
 
@@ -201,6 +208,7 @@ public final class SpanMetricsGenerator: Sendable {
             s.edges[labels] = EdgeSeries(server: Histogram(buckets: options.buckets.count), client: Histogram(buckets: options.buckets.count))
         }
         s.edges[labels]!.requests += 1
+        s.edges[labels]!.lastSeen = s.now
         if client.status.code == .error || server.status.code == .error { s.edges[labels]!.failed += 1 }
         Self.observe(&s.edges[labels]!.server, Double(server.durationNano) / 1e9, options.buckets, server,
                      endMs: Int64(server.endUnixNano / 1_000_000))
@@ -216,6 +224,11 @@ public final class SpanMetricsGenerator: Sendable {
         s.clients = s.clients.filter { $0.value.arrived >= cutoff }
         s.servers = s.servers.filter { $0.value.arrived >= cutoff }
         s.expiredPairs += before - s.clients.count - s.servers.count
+        // Series no span has counted in for `staleSeriesSeconds` go, as Tempo's do, so churning
+        // services and routes do not hold `max_series` for ever.
+        let stale = now - options.staleSeriesSeconds
+        s.spans = s.spans.filter { $0.value.lastSeen >= stale }
+        s.edges = s.edges.filter { $0.value.lastSeen >= stale }
     }
 
     // MARK: Output

@@ -10,6 +10,8 @@ public struct SpanMetricsOptions: Sendable, Equatable {
     public var maxSeries = 10_000
     /// How long a client or server span waits for its other half before it is dropped (service graph).
     public var pairWaitSeconds: Double = 10
+    /// Series no span has counted in for this long are dropped (Tempo's default: 15 minutes).
+    public var staleSeriesSeconds: Double = 900
     /// Unpaired spans held at most (service graph).
     public var maxPendingPairs = 10_000
 

@@ -7,22 +7,27 @@ import LookoutModel
 /// - type 8, a batch: count, then per exemplar the series' and the exemplar's labels (as
 ///   `LabelsText`), the value (float64 bits) and the time (ms, zigzag varint).
 ///
-/// Bounded: `perSeries` exemplars per series (the newest win) and `maxSeries` series (exemplars
-/// of further series are dropped and counted). A checkpoint writes every held exemplar, so
+/// Bounded: `perSeries` exemplars per series (the newest win), and `maxExemplars` in all, kept
+/// as Prometheus keeps them, in one circular order: past it, the oldest-stored go first, so
+/// series that come and go never lock new ones out. A checkpoint writes every held exemplar, so
 /// replay rebuilds exactly what was held. Thread-safe.
 public final class ExemplarStore: ExemplarStorage, WALParticipant, @unchecked Sendable {
     public let perSeries: Int
-    public let maxSeries: Int
+    public let maxExemplars: Int
     let data: DataDirectory
     private let lock = NSLock()
     private var bySeries: [Labels: [SeriesExemplar]] = [:]
-    private var dropped = 0
+    /// Every stored exemplar in storing order from `fifoHead`; some may have been displaced since.
+    private var fifo: [SeriesExemplar] = []
+    private var fifoHead = 0
+    private var held = 0
+    private var evicted = 0
     static let batchRecord: UInt8 = 8
 
-    public init(data: DataDirectory, perSeries: Int = 4, maxSeries: Int = 100_000) throws {
+    public init(data: DataDirectory, perSeries: Int = 4, maxExemplars: Int = 100_000) throws {
         self.data = data
         self.perSeries = perSeries
-        self.maxSeries = maxSeries
+        self.maxExemplars = maxExemplars
         try data.register(self)
     }
 
@@ -65,18 +70,37 @@ public final class ExemplarStore: ExemplarStorage, WALParticipant, @unchecked Se
     }
 
     private func insertLocked(_ e: SeriesExemplar) {
-        if bySeries[e.series] == nil {
-            guard bySeries.count < maxSeries else {
-                dropped += 1
-                return
-            }
-        }
         var list = bySeries[e.series] ?? []
         guard !list.contains(e) else { return } // replay after a checkpoint sees some twice
         list.append(e)
         list.sort { $0.timestampMs < $1.timestampMs }
-        if list.count > perSeries { list.removeFirst(list.count - perSeries) }
+        held += 1
+        if list.count > perSeries {
+            held -= list.count - perSeries
+            list.removeFirst(list.count - perSeries)
+        }
         bySeries[e.series] = list
+        fifo.append(e)
+        while held > maxExemplars && fifoHead < fifo.count {
+            let oldest = fifo[fifoHead]
+            fifoHead += 1
+            if var l = bySeries[oldest.series], let i = l.firstIndex(of: oldest) {
+                l.remove(at: i)
+                held -= 1
+                evicted += 1
+                bySeries[oldest.series] = l.isEmpty ? nil : l
+            }
+        }
+        if fifoHead > 1024 && fifoHead > fifo.count / 2 {
+            fifo.removeFirst(fifoHead)
+            fifoHead = 0
+        }
+        // Exemplars displaced within their series stay in the order until met: rebuild it from
+        // what is held (oldest first) before it grows past twice the limit.
+        if fifo.count - fifoHead > 2 * maxExemplars + 1024 {
+            fifo = bySeries.values.flatMap { $0 }.sorted { $0.timestampMs < $1.timestampMs }
+            fifoHead = 0
+        }
     }
 
     /// The exemplars of series `matches` admits, with times in `start...end` (ms).
@@ -92,13 +116,13 @@ public final class ExemplarStore: ExemplarStorage, WALParticipant, @unchecked Se
 
     public func selfMetrics() -> [MetricFamily] {
         lock.lock()
-        let series = bySeries.count, held = bySeries.values.reduce(0) { $0 + $1.count }, dropped = dropped
+        let series = bySeries.count, held = held, evicted = evicted
         lock.unlock()
         return [
             MetricFamily("lookout_exemplars", .gauge, help: "Exemplars held.", value: Double(held)),
             MetricFamily("lookout_exemplar_series", .gauge, help: "Series with exemplars held.", value: Double(series)),
-            MetricFamily("lookout_exemplars_dropped_total", .counter, help: "Exemplars dropped because their series passed the limit.",
-                         value: Double(dropped)),
+            MetricFamily("lookout_exemplars_evicted_total", .counter, help: "Exemplars evicted, oldest first, to stay within the limit.",
+                         value: Double(evicted)),
         ]
     }
 
