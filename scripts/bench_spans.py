@@ -88,7 +88,11 @@ def main():
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--bodies", type=int, default=400)
+    parser.add_argument("--dump", help="write one body to this file (for `lookout-bench otlp FILE`) and stop")
     args = parser.parse_args()
+    if args.dump:
+        Path(args.dump).write_bytes(body(random.Random(7), [f"service-{i}" for i in range(20)], time.time_ns()))
+        return
     binary = os.environ.get("LOOKOUT_BIN", str(REPO / ".build/release/lookout"))
     rng = random.Random(7)
     services = [f"service-{i}" for i in range(20)]

@@ -5,6 +5,8 @@
 //   lookout-bench append              store append throughput, samples/s (existing series, 500-sample batches)
 //   lookout-bench disk FILE [JITTER]  bytes/sample on disk: FILE replayed every 15 s for 24 h with drift
 //   lookout-bench memory [SAMPLES]    resident bytes per active head series (SAMPLES each, default 4)
+//   lookout-bench otlp FILE           OTLP protobuf trace decoding into spans, spans/s on one core
+//                                     (FILE: an ExportTraceServiceRequest body, e.g. from bench_spans.py --dump)
 //   lookout-bench traces [SPANS]      span store: append spans/s per core, bytes per span, trace-by-id
 //                                     and search latency with SPANS stored (default 10,000,000)
 import Foundation
@@ -231,6 +233,16 @@ case "memory":
     print("memory: \(store.stats.headSeries) head series, \(after - before) bytes resident growth = \((after - before) / Int64(seriesCount)) bytes/series (\(samplesPerSeries) samples each)")
     try store.close()
     try? FileManager.default.removeItem(atPath: directory)
+
+case "otlp":
+    let body = Array(try Data(contentsOf: URL(fileURLWithPath: arguments[2])))
+    var spans = 0
+    let cpuBefore = cpuSeconds()
+    let seconds = try elapsed {
+        for _ in 0..<200 { spans += try OTLPTraceRequest.decode(body, encoding: .protobuf).spans.count }
+    }
+    let cpu = cpuSeconds() - cpuBefore
+    print("otlp: \(spans) spans decoded and converted in \(String(format: "%.2f", seconds)) s = \(Int(Double(spans) / cpu)) spans/s per core (\(body.count) bytes a body)")
 
 case "traces":
     // SDK-like traces: 8 spans each (a server root, two client→server hops, a DB call, internal
