@@ -1,3 +1,5 @@
+import SwiftProtobuf
+
 /// The two encodings of OTLP/HTTP, chosen by the request's `Content-Type`; the response is
 /// written in the request's.
 public enum OTLPEncoding: Sendable, Equatable {
@@ -28,4 +30,23 @@ public struct OTLPDecodeError: Error, Equatable, Sendable, CustomStringConvertib
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+extension OTLPEncoding {
+    /// A request message from its body: protobuf, or OTLP/JSON (hex ids, unknown fields ignored).
+    static func message<M: SwiftProtobuf.Message>(_ type: M.Type, _ body: [UInt8], _ encoding: OTLPEncoding,
+                                                   name: String) throws(OTLPDecodeError) -> M {
+        do {
+            switch encoding {
+            case .protobuf:
+                return try M(serializedBytes: body)
+            case .json:
+                var options = JSONDecodingOptions()
+                options.ignoreUnknownFields = true
+                return try M(jsonUTF8Bytes: OTLPJSONIDs.rewrite(body), options: options)
+            }
+        } catch {
+            throw OTLPDecodeError("the body is not an OTLP \(name) in \(encoding == .json ? "JSON" : "protobuf"): \(error)")
+        }
+    }
 }

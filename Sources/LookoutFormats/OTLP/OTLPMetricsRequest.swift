@@ -23,19 +23,7 @@ public struct OTLPMetricsRequest: Sendable {
 
     public static func decode(_ body: [UInt8], encoding: OTLPEncoding,
                               deltas: OTLPDeltaAccumulator? = nil) throws(OTLPDecodeError) -> OTLPMetricsRequest {
-        let request: OTLPExportMetricsRequest
-        do {
-            switch encoding {
-            case .protobuf:
-                request = try OTLPExportMetricsRequest(serializedBytes: body)
-            case .json:
-                var options = JSONDecodingOptions()
-                options.ignoreUnknownFields = true
-                request = try OTLPExportMetricsRequest(jsonUTF8Bytes: OTLPJSONIDs.rewrite(body), options: options)
-            }
-        } catch {
-            throw OTLPDecodeError("the body is not an OTLP ExportMetricsServiceRequest in \(encoding == .json ? "JSON" : "protobuf"): \(error)")
-        }
+        let request = try OTLPEncoding.message(OTLPExportMetricsRequest.self, body, encoding, name: "ExportMetricsServiceRequest")
         var result = OTLPMetricsRequest()
         result.deltas = deltas
         result.translate(request)

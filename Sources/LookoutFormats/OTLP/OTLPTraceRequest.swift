@@ -13,20 +13,7 @@ public struct OTLPTraceRequest: Sendable {
     /// Decodes a request body (already inflated and within `server.max_body_bytes`); throws when
     /// the body as a whole does not decode (answered 400, nothing stored).
     public static func decode(_ body: [UInt8], encoding: OTLPEncoding) throws(OTLPDecodeError) -> OTLPTraceRequest {
-        let request: OTLPExportTraceRequest
-        do {
-            switch encoding {
-            case .protobuf:
-                request = try OTLPExportTraceRequest(serializedBytes: body)
-            case .json:
-                var options = JSONDecodingOptions()
-                options.ignoreUnknownFields = true
-                request = try OTLPExportTraceRequest(jsonUTF8Bytes: OTLPJSONIDs.rewrite(body), options: options)
-            }
-        } catch {
-            throw OTLPDecodeError("the body is not an OTLP ExportTraceServiceRequest in \(encoding == .json ? "JSON" : "protobuf"): \(error)")
-        }
-        return convert(request)
+        convert(try OTLPEncoding.message(OTLPExportTraceRequest.self, body, encoding, name: "ExportTraceServiceRequest"))
     }
 
     static func convert(_ request: OTLPExportTraceRequest) -> OTLPTraceRequest {
