@@ -46,19 +46,24 @@ enum SpanBlockFile {
 
     /// The file's bytes for `spans`, which must be sorted by trace id.
     static func encode(_ spans: [Span], level: Int32 = 3) -> [UInt8] {
+        encode(spans, order: Array(spans.indices), level: level)
+    }
+
+    /// The file's bytes for the spans at `order`, which must list them sorted by trace id.
+    static func encode(_ spans: [Span], order: [Int], level: Int32 = 3) -> [UInt8] {
         var pages: [[UInt8]] = []
         var entries: [Page] = []
         var start = 0
-        while start < spans.count {
-            var end = min(start + pageSpans, spans.count)
+        while start < order.count {
+            var end = min(start + pageSpans, order.count)
             // Keep the last trace whole: extend to its end (a trace longer than a page gets its own).
-            while end < spans.count && spans[end].traceID == spans[end - 1].traceID { end += 1 }
-            let slice = Array(spans[start..<end])
+            while end < order.count && spans[order[end]].traceID == spans[order[end - 1]].traceID { end += 1 }
+            let page = order[start..<end]
             var raw: [UInt8] = []
-            SpanColumns.encode(slice, into: &raw)
+            SpanColumns.encode(spans, order: page, into: &raw)
             let payload = compress(raw, level: level)
-            entries.append(Page(first: slice.first!.traceID, last: slice.last!.traceID, offset: 0, length: payload.count,
-                                rawLength: raw.count, spans: slice.count, crc: checksum(payload)))
+            entries.append(Page(first: spans[page.first!].traceID, last: spans[page.last!].traceID, offset: 0, length: payload.count,
+                                rawLength: raw.count, spans: page.count, crc: checksum(payload)))
             pages.append(payload)
             start = end
         }

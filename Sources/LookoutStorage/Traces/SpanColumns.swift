@@ -6,39 +6,45 @@ import LookoutModel
 enum SpanColumns {
     /// Encodes `spans` in their order.
     static func encode(_ spans: [Span], into out: inout [UInt8]) {
+        encode(spans, order: spans.indices, into: &out)
+    }
+
+    /// Encodes the spans at `order`, in that order (a block's spans sorted by trace, without
+    /// copying them into a sorted array first).
+    static func encode(_ spans: [Span], order: some Collection<Int>, into out: inout [UInt8]) {
         var strings = StringTable()
         var resources = InstanceTable<SpanResource>()
         var scopes = InstanceTable<InstrumentationScope>()
         var body: [UInt8] = []
-        body.reserveCapacity(spans.count * 64)
-        let n = spans.count
+        let n = order.count
+        body.reserveCapacity(n * 64)
         // Fields are read in place (`spans[i].x`), never by copying a whole span.
-        for i in 0..<n { BinaryCoding.putUInt64LE(&body, spans[i].traceID.high) }
-        for i in 0..<n { BinaryCoding.putUInt64LE(&body, spans[i].traceID.low) }
-        for i in 0..<n { BinaryCoding.putUInt64LE(&body, spans[i].spanID.raw) }
-        for i in 0..<n { BinaryCoding.putUInt64LE(&body, spans[i].parentSpanID.raw) }
+        for i in order { BinaryCoding.putUInt64LE(&body, spans[i].traceID.high) }
+        for i in order { BinaryCoding.putUInt64LE(&body, spans[i].traceID.low) }
+        for i in order { BinaryCoding.putUInt64LE(&body, spans[i].spanID.raw) }
+        for i in order { BinaryCoding.putUInt64LE(&body, spans[i].parentSpanID.raw) }
         var previous: UInt64 = 0
-        for i in 0..<n {
+        for i in order {
             BinaryCoding.putVarint(&body, Int64(bitPattern: spans[i].startUnixNano &- previous))
             previous = spans[i].startUnixNano
         }
-        for i in 0..<n { BinaryCoding.putUVarint(&body, spans[i].endUnixNano &- spans[i].startUnixNano) }
-        for i in 0..<n { BinaryCoding.putUVarint(&body, strings.index(spans[i].name)) }
-        for i in 0..<n { body.append(spans[i].kind.rawValue | spans[i].status.code.rawValue << 4) }
-        for i in 0..<n { BinaryCoding.putUVarint(&body, strings.index(spans[i].status.message)) }
+        for i in order { BinaryCoding.putUVarint(&body, spans[i].endUnixNano &- spans[i].startUnixNano) }
+        for i in order { BinaryCoding.putUVarint(&body, strings.index(spans[i].name)) }
+        for i in order { body.append(spans[i].kind.rawValue | spans[i].status.code.rawValue << 4) }
+        for i in order { BinaryCoding.putUVarint(&body, strings.index(spans[i].status.message)) }
         // Spans of one request share their resource and scope instances: found by identity,
         // hashed by content once per instance.
-        for i in 0..<n { BinaryCoding.putUVarint(&body, UInt64(resources.index(spans[i].resource))) }
-        for i in 0..<n { BinaryCoding.putUVarint(&body, UInt64(scopes.index(spans[i].scope))) }
-        for i in 0..<n { BinaryCoding.putUVarint(&body, strings.index(spans[i].traceState)) }
-        for i in 0..<n { BinaryCoding.putUVarint(&body, UInt64(spans[i].flags)) }
-        for i in 0..<n {
+        for i in order { BinaryCoding.putUVarint(&body, UInt64(resources.index(spans[i].resource))) }
+        for i in order { BinaryCoding.putUVarint(&body, UInt64(scopes.index(spans[i].scope))) }
+        for i in order { BinaryCoding.putUVarint(&body, strings.index(spans[i].traceState)) }
+        for i in order { BinaryCoding.putUVarint(&body, UInt64(spans[i].flags)) }
+        for i in order {
             BinaryCoding.putUVarint(&body, UInt64(spans[i].droppedAttributesCount))
             BinaryCoding.putUVarint(&body, UInt64(spans[i].droppedEventsCount))
             BinaryCoding.putUVarint(&body, UInt64(spans[i].droppedLinksCount))
         }
-        for i in 0..<n { putAttributes(&body, spans[i].attributes, &strings) }
-        for i in 0..<n {
+        for i in order { putAttributes(&body, spans[i].attributes, &strings) }
+        for i in order {
             BinaryCoding.putUVarint(&body, UInt64(spans[i].events.count))
             for e in spans[i].events {
                 BinaryCoding.putVarint(&body, Int64(bitPattern: e.timeUnixNano &- spans[i].startUnixNano))
@@ -47,7 +53,7 @@ enum SpanColumns {
                 BinaryCoding.putUVarint(&body, UInt64(e.droppedAttributesCount))
             }
         }
-        for i in 0..<n {
+        for i in order {
             BinaryCoding.putUVarint(&body, UInt64(spans[i].links.count))
             for l in spans[i].links {
                 BinaryCoding.putUInt64LE(&body, l.traceID.high)

@@ -38,23 +38,25 @@ struct SpanIndex: Sendable {
     func flushedSeq() throws -> UInt64 { UInt64(bitPattern: try database.meta("spans.flushed_seq") ?? 0) }
 
     /// Indexes a block file already durable on disk, and records that WAL batches up to `flushedSeq`
-    /// are in blocks, in one transaction. `spans` are in block order (by trace id).
-    func insert(_ block: Block, spans: [Span], attributes: [(SpanAttributeScope, String, AttributeValue)], flushedSeq: UInt64) throws {
+    /// are in blocks, in one transaction. `order` lists `spans` in block order (by trace id).
+    func insert(_ block: Block, spans: [Span], order: [Int], attributes: [(SpanAttributeScope, String, AttributeValue)],
+                flushedSeq: UInt64) throws {
         // The block's distinct trace ids, in order; search entries name a trace by its index here.
         var traces: [TraceID] = []
         var traceIndex: [TraceID: Int] = [:]
-        for s in spans where traceIndex[s.traceID] == nil {
-            traceIndex[s.traceID] = traces.count
-            traces.append(s.traceID)
+        for i in order where traceIndex[spans[i].traceID] == nil {
+            traceIndex[spans[i].traceID] = traces.count
+            traces.append(spans[i].traceID)
         }
         struct Operation: Hashable { var service: String; var name: String; var kind: SpanKind }
         var entries: [Operation: [Int: Entry]] = [:]
-        for s in spans {
-            let op = Operation(service: s.serviceName, name: s.name, kind: s.kind)
-            let t = traceIndex[s.traceID]!
+        for i in order {
+            let op = Operation(service: spans[i].resource.serviceName, name: spans[i].name, kind: spans[i].kind)
+            let t = traceIndex[spans[i].traceID]!
+            let start = spans[i].startUnixNano, duration = spans[i].endUnixNano &- start
             let old = entries[op, default: [:]][t] ?? Entry(earliest: .max, latest: 0, maxDuration: 0)
-            entries[op, default: [:]][t] = Entry(earliest: min(old.earliest, s.startUnixNano), latest: max(old.latest, s.startUnixNano),
-                                                 maxDuration: max(old.maxDuration, s.durationNano))
+            entries[op, default: [:]][t] = Entry(earliest: min(old.earliest, start), latest: max(old.latest, start),
+                                                 maxDuration: max(old.maxDuration, duration))
         }
         var traceBlob: [UInt8] = []
         traceBlob.reserveCapacity(traces.count * 16)

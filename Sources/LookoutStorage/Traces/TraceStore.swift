@@ -216,18 +216,22 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
     }
 
     private func writeBlock(_ part: TraceHead) throws {
-        // Sorting indices moves no spans; each is copied once, into block order.
-        let order = part.spans.indices.sorted { a, b in
-            (part.spans[a].traceID, part.spans[a].startUnixNano) < (part.spans[b].traceID, part.spans[b].startUnixNano)
+        // Block order by index: no span is moved or copied to sort them.
+        let spans = part.spans
+        let order = spans.indices.sorted { a, b in
+            (spans[a].traceID, spans[a].startUnixNano) < (spans[b].traceID, spans[b].startUnixNano)
         }
-        let spans = order.map { part.spans[$0] }
-        let bytes = SpanBlockFile.encode(spans)
+        let bytes = SpanBlockFile.encode(spans, order: order)
         let id = try index.nextBlockID()
         try FileIO.writeAtomically(bytes, to: blocksPath + "/" + SpanBlockFile.name(id))
-        let starts = spans.map(\.startUnixNano)
-        let block = SpanIndex.Block(id: id, minStart: starts.min() ?? 0, maxStart: starts.max() ?? 0,
+        var minStart = UInt64.max, maxStart: UInt64 = 0
+        for i in spans.indices {
+            minStart = min(minStart, spans[i].startUnixNano)
+            maxStart = max(maxStart, spans[i].startUnixNano)
+        }
+        let block = SpanIndex.Block(id: id, minStart: spans.isEmpty ? 0 : minStart, maxStart: maxStart,
                                     spans: spans.count, bytes: bytes.count)
-        try index.insert(block, spans: spans, attributes: Self.indexedAttributes(spans), flushedSeq: part.maxSeq)
+        try index.insert(block, spans: spans, order: order, attributes: Self.indexedAttributes(spans), flushedSeq: part.maxSeq)
         logger.debug("span block written", metadata: ["storage.block": "\(id)", "storage.spans": "\(spans.count)",
                                                       "storage.bytes": "\(bytes.count)"])
     }
