@@ -51,9 +51,16 @@ public struct StorageService: Service {
             }
         }
         logger.info("flushing and closing storage")
-        try store.close()
-        try spans.close()
-        try data.close()
+        // Every store is closed and the directory checkpointed even when one fails: what a store
+        // could not write (a block on a full disk) is still in the WAL, and the checkpoint keeps it.
+        var firstError: (any Error)?
+        do { try store.close() } catch { firstError = error }
+        do { try spans.close() } catch {
+            logger.error("sealing the span head at close failed; its spans stay in the WAL", metadata: ["error": "\(error)"])
+            firstError = firstError ?? error
+        }
+        do { try data.close() } catch { firstError = firstError ?? error }
+        if let firstError { throw firstError }
         logger.info("storage closed")
     }
 }
