@@ -90,11 +90,12 @@ public struct SpanID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static func < (a: SpanID, b: SpanID) -> Bool { a.raw < b.raw }
 }
 
-/// Hex digit helpers shared by the id types.
-enum HexDigits {
-    static let lower = Array("0123456789abcdef".utf8)
+/// Hex digits as Lookout writes and reads them (ids, bytes): lowercase out, either case in.
+public enum HexDigits {
+    public static let lower = Array("0123456789abcdef".utf8)
 
-    @inline(__always) static func value(_ d: UInt8) -> UInt8? {
+    /// The value of one hex digit, or nil.
+    @inline(__always) public static func value(_ d: UInt8) -> UInt8? {
         switch d {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): d - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): d - UInt8(ascii: "a") + 10
@@ -104,7 +105,7 @@ enum HexDigits {
     }
 
     /// 16 hex digits of `v`, zero-padded.
-    static func string(_ v: UInt64) -> String {
+    public static func string(_ v: UInt64) -> String {
         String(unsafeUninitializedCapacity: 16) { buf in
             for i in 0..<16 { buf[i] = lower[Int((v >> (4 * UInt64(15 - i))) & 0xf)] }
             return 16

@@ -34,7 +34,7 @@ public enum LookoutHTTPServer {
                         } catch let refusal as PushRequest.Refusal {
                             return refused(refusal).response
                         } catch {
-                            return refused(.malformedGzip("the body could not be read: \(error)")).response
+                            return refused(.unreadable("the body could not be read: \(error)")).response
                         }
                         defer { runtime.inflight.release(reserved) }
                         return await handle(push).response

@@ -20,7 +20,8 @@ public final class LookoutRuntime: Sendable {
     public let spanMetrics: SpanMetricsGenerator
     /// Running totals that make OTLP delta points cumulative.
     let otlpDeltas = OTLPDeltaAccumulator()
-    private let state = Mutex<(store: (any MetricStorage)?, scrape: ScrapeManager?, spans: (any SpanStorage)?)>((nil, nil, nil))
+    private let state = Mutex<(store: (any MetricStorage)?, scrape: ScrapeManager?, spans: (any SpanStorage)?,
+                               exemplars: (any ExemplarStorage)?)>((nil, nil, nil, nil))
 
     public init(config: LookoutConfig, logger: Logger) {
         self.config = config
@@ -56,12 +57,11 @@ public final class LookoutRuntime: Sendable {
 
     /// Called with the exemplar store once the WAL is replayed.
     public func attach(exemplars: any ExemplarStorage, metrics: @escaping @Sendable () -> [MetricFamily]) {
-        exemplarState.withLock { $0 = exemplars }
+        state.withLock { $0.exemplars = exemplars }
         selfMetrics.register("exemplars", metrics)
     }
 
-    public var exemplars: (any ExemplarStorage)? { exemplarState.withLock { $0 } }
-    private let exemplarState = Mutex<(any ExemplarStorage)?>(nil)
+    public var exemplars: (any ExemplarStorage)? { state.withLock { $0.exemplars } }
 
     func readySpanStore() throws(APIError) -> any SpanStorage {
         guard let spans = spanStore else { throw .unavailable("Lookout is starting: the WAL is still being replayed") }

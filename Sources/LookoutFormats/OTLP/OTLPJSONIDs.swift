@@ -1,3 +1,5 @@
+import LookoutModel
+
 /// OTLP/JSON writes trace and span ids as hex, where protobuf's JSON mapping (which the generated
 /// decoder follows) expects base64. This rewrites the value of every `traceId`, `spanId` and
 /// `parentSpanId` key (and their snake_case forms) from hex to base64 in one linear pass over
@@ -19,13 +21,11 @@ enum OTLPJSONIDs {
     static func rewriteToHex(_ json: [UInt8]) -> [UInt8] {
         rewriteIDs(json) { encoded, out in
             for b in base64Bytes(encoded) {
-                out.append(hexDigits[Int(b >> 4)])
-                out.append(hexDigits[Int(b & 0xf)])
+                out.append(HexDigits.lower[Int(b >> 4)])
+                out.append(HexDigits.lower[Int(b & 0xf)])
             }
         }
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private static func rewriteIDs(_ json: [UInt8], _ transform: (ArraySlice<UInt8>, inout [UInt8]) -> Void) -> [UInt8] {
         var out: [UInt8] = []
@@ -71,20 +71,11 @@ enum OTLPJSONIDs {
         bytes.reserveCapacity(digits.count / 2)
         var index = digits.startIndex
         while index < digits.endIndex {
-            guard let hi = hexValue(digits[index]), let lo = hexValue(digits[index + 1]) else { return nil }
+            guard let hi = HexDigits.value(digits[index]), let lo = HexDigits.value(digits[index + 1]) else { return nil }
             bytes.append(hi << 4 | lo)
             index += 2
         }
         return bytes
-    }
-
-    private static func hexValue(_ d: UInt8) -> UInt8? {
-        switch d {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): d - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): d - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): d - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     private static func appendBase64(_ bytes: [UInt8], to out: inout [UInt8]) {

@@ -221,14 +221,14 @@ public final class SpanMetricsGenerator: Sendable {
         s.lastExpiry = now
         let cutoff = now - options.pairWaitSeconds
         let before = s.clients.count + s.servers.count
-        s.clients = s.clients.filter { $0.value.arrived >= cutoff }
-        s.servers = s.servers.filter { $0.value.arrived >= cutoff }
+        if s.clients.values.contains(where: { $0.arrived < cutoff }) { s.clients = s.clients.filter { $0.value.arrived >= cutoff } }
+        if s.servers.values.contains(where: { $0.arrived < cutoff }) { s.servers = s.servers.filter { $0.value.arrived >= cutoff } }
         s.expiredPairs += before - s.clients.count - s.servers.count
         // Series no span has counted in for `staleSeriesSeconds` go, as Tempo's do, so churning
         // services and routes do not hold `max_series` for ever.
         let stale = now - options.staleSeriesSeconds
-        s.spans = s.spans.filter { $0.value.lastSeen >= stale }
-        s.edges = s.edges.filter { $0.value.lastSeen >= stale }
+        if s.spans.values.contains(where: { $0.lastSeen < stale }) { s.spans = s.spans.filter { $0.value.lastSeen >= stale } }
+        if s.edges.values.contains(where: { $0.lastSeen < stale }) { s.edges = s.edges.filter { $0.value.lastSeen >= stale } }
     }
 
     // MARK: Output

@@ -16,6 +16,8 @@ struct PushRequest: Sendable {
         case busy
         case malformedGzip(String)
         case unsupportedEncoding(String)
+        /// The connection failed while the body was read.
+        case unreadable(String)
     }
 
     /// Reads `request`'s body. `inflight` holds the bytes kept (raw and inflated) until `release`.

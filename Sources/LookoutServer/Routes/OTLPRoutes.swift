@@ -29,6 +29,8 @@ struct OTLPRoutes {
         case .malformedGzip(let why):
             runtime.metrics.otlpRejected(signal: signal, reason: "undecodable")
             return Self.status(.badRequest, .json, why)
+        case .unreadable(let why):
+            return Self.status(.badRequest, .json, why)
         case .unsupportedEncoding(let encoding):
             return Self.status(.unsupportedMediaType, .json, "unsupported Content-Encoding \"\(encoding)\"; use gzip or none")
         }
