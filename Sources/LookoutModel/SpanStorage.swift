@@ -10,6 +10,13 @@ public protocol SpanAppender: Sendable {
     /// Stores `spans`; returns once they are durable per the store's fsync mode (an OTLP push
     /// is acknowledged only then).
     func append(spans: [Span]) async throws
+
+    /// Whether `append` would refuse any batch now for want of room; asked before decoding a request.
+    var isBusy: Bool { get }
+}
+
+extension SpanAppender {
+    public var isBusy: Bool { false }
 }
 
 /// The read side of a span store: whole traces by id, and the index that narrows a search.

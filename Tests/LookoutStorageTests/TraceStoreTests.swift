@@ -36,6 +36,24 @@ import Testing
         try stores.0.close()
     }
 
+    @Test func columnsKeepEveryStringOfABigTableOnceEach() throws {
+        // Enough distinct strings to grow the string table several times, each used twice, and
+        // strings of every length around the hash's 8-byte words.
+        let values = (0..<3000).map { i in String(repeating: "a", count: i % 19) + "\(i)" }
+        let spans = values.enumerated().map { i, v in
+            var span = Self.span(UInt64(i / 8), UInt64(i + 1))
+            span.name = values[(i * 7) % values.count]
+            span.attributes = [Attribute("k\(i % 40)", .string(v)), Attribute("again", .string(v))]
+            return span
+        }
+        var bytes: [UInt8] = []
+        SpanColumns.encode(spans, into: &bytes)
+        #expect(SpanColumns.decode(bytes) == spans)
+        var plain: [UInt8] = []
+        SpanColumns.encode(spans.map { var s = $0; s.attributes.removeLast(); return s }, into: &plain)
+        #expect(bytes.count - plain.count < spans.count * 6, "a repeated value is a key, a tag and an index, not the string again")
+    }
+
     @Test func columnsRoundTripEveryField() throws {
         let spans = (1...20).map { Self.span($0 / 3, $0, parent: $0 % 3 == 0 ? 0 : $0 - 1, error: $0 % 4 == 0) }
         var bytes: [UInt8] = []
@@ -162,9 +180,11 @@ import Testing
             #expect(throws: StorageError.self) { try stores.2.sealHead(force: true) }
             #expect(accepted.count == 6, "30 spans held, the 7th batch refused")
             #expect(refused?.code == .busy)
+            #expect(stores.2.isBusy, "an ingest path can refuse before decoding")
             FileIO.faults.clear(dir + "/traces/")
             try stores.2.sealHead(force: true) // the part that failed
             try stores.2.sealHead(force: true) // what came after
+            #expect(!stores.2.isBusy)
             try await stores.2.append(spans: [Self.span(99, 990)])
             for t in accepted { #expect(try stores.2.spans(of: TraceID(high: 7, low: t)).count == 5) }
             try Self.close(stores)

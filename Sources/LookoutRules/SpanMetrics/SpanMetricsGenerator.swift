@@ -114,18 +114,21 @@ public final class SpanMetricsGenerator: Sendable {
                                     dimensions: options.dimensions.isEmpty ? [] : options.dimensions.map { d in
                                         (span.attributes[d] ?? span.resource.attributes[d])?.text
                                     })
-                if s.spans[key] == nil {
+                // One lookup per span: the series is updated through its index.
+                let index: Dictionary<SeriesKey, SpanSeries>.Index
+                if let known = s.spans.index(forKey: key) { index = known } else {
                     guard s.spans.count + s.edges.count < options.maxSeries else {
                         drop(&s)
                         continue
                     }
                     s.spans[key] = SpanSeries(labels: labels(of: span), latency: Histogram(buckets: buckets.count))
+                    index = s.spans.index(forKey: key)!
                 }
                 let seconds = Double(span.durationNano) / 1e9
-                s.spans[key]!.calls += 1
-                s.spans[key]!.lastSeen = now
-                s.spans[key]!.size += Double(Self.approximateSize(span))
-                Self.observe(&s.spans[key]!.latency, seconds, buckets, span, endMs: Int64(span.endUnixNano / 1_000_000))
+                s.spans.values[index].calls += 1
+                s.spans.values[index].lastSeen = now
+                s.spans.values[index].size += Double(Self.approximateSize(span))
+                Self.observe(&s.spans.values[index].latency, seconds, buckets, span, endMs: Int64(span.endUnixNano / 1_000_000))
                 pair(span, now: now, &s)
             }
         }
@@ -200,19 +203,21 @@ public final class SpanMetricsGenerator: Sendable {
 
     private func edge(client: Span, server: Span, _ s: inout State) {
         let labels = Labels(["client": client.serviceName, "server": server.serviceName])
-        if s.edges[labels] == nil {
+        let index: Dictionary<Labels, EdgeSeries>.Index
+        if let known = s.edges.index(forKey: labels) { index = known } else {
             guard s.spans.count + s.edges.count < options.maxSeries else {
                 drop(&s)
                 return
             }
             s.edges[labels] = EdgeSeries(server: Histogram(buckets: options.buckets.count), client: Histogram(buckets: options.buckets.count))
+            index = s.edges.index(forKey: labels)!
         }
-        s.edges[labels]!.requests += 1
-        s.edges[labels]!.lastSeen = s.now
-        if client.status.code == .error || server.status.code == .error { s.edges[labels]!.failed += 1 }
-        Self.observe(&s.edges[labels]!.server, Double(server.durationNano) / 1e9, options.buckets, server,
+        s.edges.values[index].requests += 1
+        s.edges.values[index].lastSeen = s.now
+        if client.status.code == .error || server.status.code == .error { s.edges.values[index].failed += 1 }
+        Self.observe(&s.edges.values[index].server, Double(server.durationNano) / 1e9, options.buckets, server,
                      endMs: Int64(server.endUnixNano / 1_000_000))
-        Self.observe(&s.edges[labels]!.client, Double(client.durationNano) / 1e9, options.buckets, client,
+        Self.observe(&s.edges.values[index].client, Double(client.durationNano) / 1e9, options.buckets, client,
                      endMs: Int64(client.endUnixNano / 1_000_000))
     }
 

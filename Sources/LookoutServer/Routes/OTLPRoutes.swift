@@ -37,6 +37,11 @@ struct OTLPRoutes {
     }
 
     func traces(_ request: PushRequest) async -> APIReply {
+        if let store = runtime.spanStore, store.isBusy { // refused before the work of decoding
+            runtime.metrics.otlpRejected(signal: "traces", reason: "busy")
+            return Self.status(.serviceUnavailable, OTLPEncoding(contentType: request.contentType) ?? .json,
+                               "the span head is full: block writes are behind", retryAfter: true)
+        }
         let encoding: OTLPEncoding, decoded: OTLPTraceRequest
         switch await decode(request, signal: "traces", OTLPTraceRequest.decode) {
         case .failure(let refusal): return refusal.reply

@@ -42,21 +42,21 @@ struct SpanIndex: Sendable {
     func insert(_ block: Block, spans: [Span], order: [Int], attributes: [(SpanAttributeScope, String, AttributeValue)],
                 flushedSeq: UInt64) throws {
         // The block's distinct trace ids, in order; search entries name a trace by its index here.
+        // `order` is sorted by trace, so a trace's index changes where its id does.
         var traces: [TraceID] = []
-        var traceIndex: [TraceID: Int] = [:]
-        for i in order where traceIndex[spans[i].traceID] == nil {
-            traceIndex[spans[i].traceID] = traces.count
-            traces.append(spans[i].traceID)
-        }
+        traces.reserveCapacity(order.count / 4)
         struct Operation: Hashable { var service: String; var name: String; var kind: SpanKind }
         var entries: [Operation: [Int: Entry]] = [:]
+        func merge(_ entry: inout Entry, start: UInt64, duration: UInt64) {
+            entry = Entry(earliest: min(entry.earliest, start), latest: max(entry.latest, start),
+                          maxDuration: max(entry.maxDuration, duration))
+        }
         for i in order {
+            if traces.last != spans[i].traceID { traces.append(spans[i].traceID) }
             let op = Operation(service: spans[i].resource.serviceName, name: spans[i].name, kind: spans[i].kind)
-            let t = traceIndex[spans[i].traceID]!
-            let start = spans[i].startUnixNano, duration = spans[i].endUnixNano &- start
-            let old = entries[op, default: [:]][t] ?? Entry(earliest: .max, latest: 0, maxDuration: 0)
-            entries[op, default: [:]][t] = Entry(earliest: min(old.earliest, start), latest: max(old.latest, start),
-                                                 maxDuration: max(old.maxDuration, duration))
+            let start = spans[i].startUnixNano
+            merge(&entries[op, default: [:]][traces.count - 1, default: Entry(earliest: .max, latest: 0, maxDuration: 0)],
+                  start: start, duration: spans[i].endUnixNano &- start)
         }
         var traceBlob: [UInt8] = []
         traceBlob.reserveCapacity(traces.count * 16)

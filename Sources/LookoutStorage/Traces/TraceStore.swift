@@ -37,6 +37,7 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
     private var closed = false
     private let sealLock = NSLock()
     private var counters = Counters()
+    private let shared = SharedInstances()
 
     struct Counters {
         var spansAppended = 0
@@ -144,6 +145,8 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
 
     public func append(spans: [Span]) async throws {
         guard !spans.isEmpty else { return }
+        var spans = spans
+        shared.share(&spans) // so a block encodes each distinct resource once, found by identity
         let columns = Self.columns(spans) // outside the lock
         let (walSeq, due) = try apply(spans, columns: columns)
         if due {
@@ -152,6 +155,12 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
             }
         }
         try await data.wal.waitDurable(walSeq)
+    }
+
+    /// Whether the head already holds `maxHeadSpans` spans not yet in blocks: an ingest path asks
+    /// before decoding a request, so a request `append` would refuse costs no decoding.
+    public var isBusy: Bool {
+        lock.withLock { active.spans.count + (sealing?.spans.count ?? 0) >= options.maxHeadSpans }
     }
 
     /// Applies a batch to the head and enqueues its record, under the lock (rule 1); returns the WAL
@@ -251,8 +260,11 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
             case .int, .double, .bool: break
             default: return
             }
-            let k = Key(scope: scope, key: a.key)
-            guard (seen[k]?.count ?? 0) < SpanIndex.maxValuesPerKey, seen[k, default: []].insert(a.value).inserted else { return }
+            // One lookup of the key; its value set is changed in place.
+            func insert(_ value: AttributeValue, into values: inout Set<AttributeValue>) -> Bool {
+                values.count < SpanIndex.maxValuesPerKey && values.insert(value).inserted
+            }
+            guard insert(a.value, into: &seen[Key(scope: scope, key: a.key), default: []]) else { return }
             out.append((scope, a.key, a.value))
         }
         var resources = Set<ObjectIdentifier>() // spans of one request share one instance
