@@ -1,4 +1,5 @@
-/// Log timestamps as services write them: RFC 3339 with any fraction (to the nanosecond), or a
+/// Log timestamps as services write them: RFC 3339 with any fraction (to the nanosecond; an offset
+/// `+0100` is taken as `+01:00`), or a
 /// number of epoch seconds, milliseconds, microseconds or nanoseconds told apart by magnitude.
 public enum LogTimestamp {
     /// Nanoseconds since the epoch of an RFC 3339 text, or nil when it is not one.
@@ -34,9 +35,12 @@ public enum LogTimestamp {
         var offsetSeconds = 0
         if b[i] == 90 || b[i] == 122 {
             i += 1
-        } else if b[i] == 43 || b[i] == 45, let oh = digits(i + 1, 2), i + 3 < b.count, b[i + 3] == 58, let om = digits(i + 4, 2) {
+        } else if b[i] == 43 || b[i] == 45, let oh = digits(i + 1, 2) {
+            // `+01:00`, or `+0100` as Python's and C's `%z` write it.
+            let colon = i + 3 < b.count && b[i + 3] == 58 ? 1 : 0
+            guard let om = digits(i + 3 + colon, 2), oh < 24, om < 60 else { return nil }
             offsetSeconds = (oh * 3600 + om * 60) * (b[i] == 43 ? 1 : -1)
-            i += 6
+            i += 5 + colon
         } else {
             return nil
         }

@@ -4,6 +4,7 @@ import LookoutFormats
 import LookoutModel
 import LookoutRules
 import LookoutScrape
+import LookoutStorage
 import Synchronization
 
 /// What the services and the HTTP layer share: the validated config, the metric store (by its
@@ -54,6 +55,16 @@ public final class LookoutRuntime: Sendable {
     }
 
     public var spanStore: (any SpanStorage)? { state.withLock { $0.spans } }
+
+    private let logState = Mutex<LogStore?>(nil)
+
+    /// Called with the log store once the WAL is replayed.
+    public func attach(logs: LogStore) {
+        logState.withLock { $0 = logs }
+        selfMetrics.register("logs") { logs.selfMetrics() }
+    }
+
+    public var logStore: LogStore? { logState.withLock { $0 } }
 
     /// Called with the exemplar store once the WAL is replayed.
     public func attach(exemplars: any ExemplarStorage, metrics: @escaping @Sendable () -> [MetricFamily]) {

@@ -9,6 +9,8 @@ import LookoutModel
 /// breaks a limit, is refused by its line number while the others are kept.
 public struct JSONLinesRequest: Sendable {
     public var records: [LogRecord] = []
+    /// The 1-based line (or array element) of each record.
+    public var lineNumbers: [Int] = []
     /// (1-based line or array element, why) for each refused record.
     public var errors: [(line: Int, message: String)] = []
 
@@ -127,6 +129,7 @@ public struct JSONLinesRequest: Sendable {
         }
         if options.streamLabels.contains("level") { labels.append(Label("level", level.name)) }
         if let tenant = options.tenant { labels.append(Label("tenant", tenant)) }
+        lineNumbers.append(number)
         records.append(LogRecord(labels: Labels(labels), timestampNs: timestamp ?? nowNs,
                                  line: message ?? String(decoding: line, as: UTF8.self), level: level, fields: fields,
                                  traceID: traceID, spanID: spanID))

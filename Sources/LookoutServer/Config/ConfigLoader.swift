@@ -50,9 +50,8 @@ public enum ConfigLoader {
             case "rule_files", "slo_files": _ = try reader.strings(value, key)
             case "alerting": _ = try reader.mapping(value, key, allowed: ["route", "inhibit_rules", "receivers"])
             case "span_metrics": config.spanMetrics = try spanMetrics(value, reader)
-            case "logs": _ = try reader.mapping(value, key, allowed: ["stream_labels", "max_line_bytes"])
-            case "limits":
-                _ = try reader.mapping(value, key, allowed: ["ingestion_rate_mb", "ingestion_burst_mb", "max_label_names_per_series"])
+            case "logs": try logs(value, reader, into: &config.logs)
+            case "limits": try limits(value, reader, into: &config.logs)
             default: break
             }
         }
@@ -286,6 +285,37 @@ public enum ConfigLoader {
             }
         }
         return options
+    }
+
+    static func logs(_ node: Node, _ reader: YAMLReader, into logs: inout LogsConfig) throws(ConfigError) {
+        for (key, _, value) in try reader.mapping(node, "logs", allowed: ["stream_labels", "max_line_bytes", "max_out_of_order"]) {
+            switch key {
+            case "stream_labels":
+                logs.streamLabels = try reader.strings(value, key)
+                for name in logs.streamLabels where !LabelName.isValid(name) {
+                    throw reader.error(value, "logs.stream_labels: \"\(name)\" is not a valid label name")
+                }
+            case "max_line_bytes":
+                logs.maxLineBytes = try reader.int(value, key)
+                guard logs.maxLineBytes > 0 else { throw reader.error(value, "logs.max_line_bytes must be positive") }
+            default:
+                logs.store.maxOutOfOrderNs = try reader.duration(value, key) * 1_000_000
+            }
+        }
+    }
+
+    static func limits(_ node: Node, _ reader: YAMLReader, into logs: inout LogsConfig) throws(ConfigError) {
+        let allowed: Set<String> = ["ingestion_rate_mb", "ingestion_burst_mb", "max_label_names_per_series", "max_active_streams",
+                                    "max_label_name_length", "max_label_value_length"]
+        for (key, _, value) in try reader.mapping(node, "limits", allowed: allowed) {
+            switch key {
+            case "max_label_names_per_series": logs.store.maxLabelsPerStream = try reader.int(value, key)
+            case "max_active_streams": logs.store.maxActiveStreams = try reader.int(value, key)
+            case "max_label_name_length": logs.store.maxLabelNameLength = try reader.int(value, key)
+            case "max_label_value_length": logs.store.maxLabelValueLength = try reader.int(value, key)
+            default: _ = try reader.int(value, key) // rate limits: validated, not enforced yet
+            }
+        }
     }
 
     static func resolve(_ path: String, against base: String) -> String {

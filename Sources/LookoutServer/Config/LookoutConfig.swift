@@ -11,7 +11,17 @@ public struct LookoutConfig: Sendable {
     public var scrapeConfigs: [ScrapeConfig] = []
     public var query = QueryConfig()
     public var spanMetrics = SpanMetricsOptions()
+    public var logs = LogsConfig()
 
+    public init() {}
+}
+
+/// `logs:` and the log limits of `limits:` — which fields become stream labels, the line size cap,
+/// and the log store's limits.
+public struct LogsConfig: Sendable {
+    public var streamLabels = ["service", "level"]
+    public var maxLineBytes = 256 * 1024
+    public var store = LogStoreOptions()
     public init() {}
 }
 

@@ -24,6 +24,7 @@ public struct StorageService: Service {
         let store = try MetricStore(data: data, options: StorageOptions(retention: config.storage.retention), logger: logger)
         let spans = try TraceStore(data: data, options: TraceStoreOptions(retention: config.storage.retention), logger: logger)
         let exemplars = try ExemplarStore(data: data)
+        let logs = try LogStore(data: data, options: config.logs.store, logger: logger)
         do {
             try data.open(progress: progress)
         } catch var error as StorageError where error.code == .corruption {
@@ -36,6 +37,7 @@ public struct StorageService: Service {
         ])
         runtime.attach(spans: spans, metrics: spans.selfMetrics)
         runtime.attach(exemplars: exemplars, metrics: exemplars.selfMetrics)
+        runtime.attach(logs: logs)
         runtime.attach(store: store)
         // Faults heal by themselves once the disk takes writes again (`recoverFromFaults`).
         await cancelWhenGracefulShutdown {
@@ -59,6 +61,7 @@ public struct StorageService: Service {
             logger.error("sealing the span head at close failed; its spans stay in the WAL", metadata: ["error": "\(error)"])
             firstError = firstError ?? error
         }
+        do { try logs.close() } catch { firstError = firstError ?? error }
         do { try data.close() } catch { firstError = firstError ?? error }
         if let firstError { throw firstError }
         logger.info("storage closed")

@@ -1,0 +1,78 @@
+"""Logs in: Python's `logging` with `python-json-logger` writes JSON lines that a small shipper
+posts to `/api/v1/logs`; bad lines are refused by number while the good ones of the same body are
+kept; and lines acknowledged before a SIGKILL are all there after restart (counted through
+`/metrics` until the LogQL API lands)."""
+import io
+import json
+import logging
+import re
+import signal
+
+try:
+    from pythonjsonlogger import json as jsonlogger
+except ImportError:  # python-json-logger before 3.1
+    from pythonjsonlogger import jsonlogger
+
+from conftest import http_get, http_post
+
+CONFIG = "storage: {fsync: batch}\nlogs: {stream_labels: [service, level]}\n"
+NDJSON = {"Content-Type": "application/x-ndjson"}
+
+
+def head_lines(url):
+    status, body = http_get(url + "/metrics")
+    assert status == 200
+    match = re.search(rb"^lookout_logs_head_lines (\S+)$", body, re.M)
+    return float(match.group(1)) if match else None
+
+
+def json_log_lines(count):
+    """What a service's JSON logger writes: python-json-logger with the keys renamed as Lookout reads them."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(jsonlogger.JsonFormatter("%(asctime)s %(levelname)s %(message)s",
+                                                  rename_fields={"levelname": "level", "asctime": "time"},
+                                                  datefmt="%Y-%m-%dT%H:%M:%S%z"))
+    logger = logging.getLogger("checkout-test")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    for i in range(count):
+        logger.warning("payment retry %d", i, extra={"service": "checkout", "order": {"id": i}, "trace_id": "0af7651916cd43dd8448eb211c80319c"})
+    return out.getvalue()
+
+
+def test_json_logger_lines_are_stored_and_bad_ones_refused_by_number(lookout_factory):
+    lookout = lookout_factory(CONFIG).start()
+    text = json_log_lines(5)
+    assert all(json.loads(line)["level"] == "WARNING" for line in text.splitlines())
+    status, body = http_post(lookout.url + "/api/v1/logs", text.encode(), NDJSON)
+    assert status == 200, body
+    assert json.loads(body) == {"accepted": 5, "rejected": 0}
+
+    mixed = b'{"msg":"ok one","service":"cart"}\nnot json\n{"msg":"ok two","service":"cart","ts":"soon"}\n{"msg":"ok three","service":"cart"}\n'
+    status, body = http_post(lookout.url + "/api/v1/logs", mixed, NDJSON)
+    assert status == 400
+    answer = json.loads(body)
+    assert answer["accepted"] == 2 and answer["rejected"] == 2
+    assert [e["line"] for e in answer["errors"]] == [2, 3]
+    assert "not a JSON object" in answer["errors"][0]["error"]
+
+    status, body = http_post(lookout.url + "/api/v1/logs", b'[{"msg":"a","service":"cart"},{"msg":"b","service":"cart"}]',
+                             {"Content-Type": "application/json"})
+    assert status == 200 and json.loads(body)["accepted"] == 2
+    status, _ = http_post(lookout.url + "/api/v1/logs", b"x", {"Content-Type": "text/csv"})
+    assert status == 415
+    assert head_lines(lookout.url) == 9
+    assert lookout.stop() == 0
+
+
+def test_acknowledged_lines_survive_sigkill(lookout_factory):
+    lookout = lookout_factory(CONFIG).start()
+    for _ in range(10):
+        status, _ = http_post(lookout.url + "/api/v1/logs", json_log_lines(30).encode(), NDJSON)
+        assert status == 200
+    lookout.stop(sig=signal.SIGKILL)
+    lookout.start()
+    assert head_lines(lookout.url) == 300
+    assert lookout.stop() == 0
