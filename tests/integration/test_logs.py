@@ -1,8 +1,9 @@
-"""Logs in: Python's `logging` with `python-json-logger` writes JSON lines that a small shipper
-posts to `/api/v1/logs`; bad lines are refused by number while the good ones of the same body are
-kept; and lines acknowledged before a SIGKILL are all there after restart (counted through
-`/metrics` until the LogQL API lands)."""
+"""Logs: Python's `logging` with `python-json-logger` writes JSON lines that a small shipper
+posts to `/api/v1/logs`, found again through Loki's `query_range` with line filters, `| json` and
+label filters; bad lines are refused by number while the good ones of the same body are kept;
+and lines acknowledged before a SIGKILL are all there after restart."""
 import io
+import urllib.parse
 import json
 import logging
 import re
@@ -24,6 +25,15 @@ def head_lines(url):
     assert status == 200
     match = re.search(rb"^lookout_logs_head_lines (\S+)$", body, re.M)
     return float(match.group(1)) if match else None
+
+
+def loki(url, path, **params):
+    status, body = http_get(f"{url}/loki/api/v1/{path}?{urllib.parse.urlencode(params)}")
+    return status, (json.loads(body) if status == 200 else body.decode())
+
+
+def lines_of(answer):
+    return [v[1] for stream in answer["data"]["result"] for v in stream["values"]]
 
 
 def json_log_lines(count):
@@ -64,6 +74,21 @@ def test_json_logger_lines_are_stored_and_bad_ones_refused_by_number(lookout_fac
     status, _ = http_post(lookout.url + "/api/v1/logs", b"x", {"Content-Type": "text/csv"})
     assert status == 415
     assert head_lines(lookout.url) == 9
+
+    status, answer = loki(lookout.url, "query_range", query='{service="checkout"} |= "retry 3"', start="0")
+    assert status == 200 and answer["data"]["resultType"] == "streams", answer
+    assert answer["data"]["result"][0]["stream"] == {"service": "checkout", "level": "warn"}
+    assert lines_of(answer) == ["payment retry 3"]
+    status, answer = loki(lookout.url, "query_range", query='{service=~"c.*"} != "ok" | order_id >= 3', start="0", limit="10")
+    assert lines_of(answer) == ["payment retry 4", "payment retry 3"], answer
+    status, answer = loki(lookout.url, "query_range", query='{service="cart"}', start="0", direction="forward")
+    assert sorted(lines_of(answer)) == ["a", "b", "ok one", "ok three"]
+    status, answer = loki(lookout.url, "labels", start="0")
+    assert answer["data"] == ["level", "service"]
+    status, answer = loki(lookout.url, "label/service/values", start="0")
+    assert answer["data"] == ["cart", "checkout"]
+    status, text = loki(lookout.url, "query_range", query='{service="cart"} |= ', start="0")
+    assert status == 400 and text.startswith("parse error at line 1, col 21:"), text
     assert lookout.stop() == 0
 
 
@@ -75,4 +100,6 @@ def test_acknowledged_lines_survive_sigkill(lookout_factory):
     lookout.stop(sig=signal.SIGKILL)
     lookout.start()
     assert head_lines(lookout.url) == 300
+    status, answer = loki(lookout.url, "query_range", query='{service="checkout"}', start="0", limit="1000")
+    assert len(lines_of(answer)) == 300
     assert lookout.stop() == 0

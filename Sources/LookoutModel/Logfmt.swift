@@ -1,6 +1,6 @@
-/// logfmt pairs, as Tempo's `tags` search parameter takes them: `key=value key2="quoted value"`.
-enum Logfmt {
-    static func pairs(_ text: String) -> [(key: String, value: String)]? {
+/// logfmt pairs, as Tempo's `tags` search parameter and LogQL's `| logfmt` take them: `key=value key2="quoted value"`.
+public enum Logfmt {
+    public static func pairs(_ text: String) -> [(key: String, value: String)]? {
         var pairs: [(key: String, value: String)] = []
         var rest = Substring(text)
         while true {
