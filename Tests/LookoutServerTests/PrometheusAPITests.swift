@@ -32,9 +32,13 @@ import Testing
             [(["__name__": "http_requests_total", "job": "api", "code": "200"], Sample(Int64(i) * 15_000, Double(i * 10))),
              (["__name__": "http_requests_total", "job": "api", "code": "500"], Sample(Int64(i) * 15_000, Double(i)))]
         })
+        let logData = try DataDirectory(path: directory + "/logs-data", logger: logger)
+        let logs = try LogStore(data: logData, logger: logger)
+        try logData.open()
         if attach {
             runtime.attach(store: store)
             runtime.attach(spans: spans, metrics: { [] })
+            runtime.attach(logs: logs)
         }
         if live {
             try await LookoutHTTPServer.application(runtime: runtime).test(.live, body)
@@ -42,6 +46,8 @@ import Testing
             try await Application(router: LookoutHTTPServer.router(runtime: runtime)).test(.router, body)
         }
         try store.close()
+        try logs.close()
+        try logData.close()
     }
 
     static func json(_ buffer: ByteBuffer) throws -> [String: Any] {
