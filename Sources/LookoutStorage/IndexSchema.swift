@@ -13,6 +13,7 @@ enum IndexSchema {
     static let migrations: [Migration] = [
         Migration(version: 1, summary: "metric tables named per signal", apply: metricTables),
         Migration(version: 2, summary: "span blocks, trace ids, search entries and attributes", apply: spanTables),
+        Migration(version: 3, summary: "log streams, postings, blocks and pages", apply: logTables),
     ]
 
     /// The version a database has once opened by this build.
@@ -75,6 +76,21 @@ enum IndexSchema {
                 entries BLOB NOT NULL, PRIMARY KEY(service, name, kind, block)) WITHOUT ROWID;
             CREATE TABLE span_attributes(scope INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
                 type INTEGER NOT NULL, PRIMARY KEY(scope, key, value, type)) WITHOUT ROWID;
+            """)
+    }
+
+    /// Version 3: the log store's tables (`LogStore`, `docs/format/index.md`).
+    private static func logTables(_ db: SQLiteConnection) throws {
+        try db.exec("""
+            CREATE TABLE log_streams(id INTEGER PRIMARY KEY, labels TEXT NOT NULL UNIQUE);
+            CREATE TABLE log_label_postings(name TEXT NOT NULL, value TEXT NOT NULL, stream INTEGER NOT NULL,
+                PRIMARY KEY(name, value, stream)) WITHOUT ROWID;
+            CREATE TABLE log_blocks(id INTEGER PRIMARY KEY, min_t INTEGER NOT NULL, max_t INTEGER NOT NULL, lines INTEGER NOT NULL,
+                bytes INTEGER NOT NULL, raw_bytes INTEGER NOT NULL, bloom_bytes INTEGER NOT NULL);
+            CREATE TABLE log_pages(stream INTEGER NOT NULL, min_t INTEGER NOT NULL, block INTEGER NOT NULL, offset INTEGER NOT NULL,
+                max_t INTEGER NOT NULL, length INTEGER NOT NULL, raw_length INTEGER NOT NULL, lines INTEGER NOT NULL,
+                crc INTEGER NOT NULL, bloom BLOB NOT NULL, PRIMARY KEY(stream, min_t, block, offset)) WITHOUT ROWID;
+            CREATE INDEX log_pages_by_block ON log_pages(block);
             """)
     }
 }

@@ -1,7 +1,7 @@
 import LookoutModel
 import ServiceLifecycle
 
-/// Deletes partitions past `storage.retention` once a minute, from when the store is open until
+/// Deletes partitions, span blocks and log blocks past `storage.retention` once a minute, from when the store is open until
 /// graceful shutdown.
 public struct RetentionService: Service {
     let runtime: LookoutRuntime
@@ -19,6 +19,7 @@ public struct RetentionService: Service {
                 do {
                     try store.enforceRetention(now: WallClock.nowMilliseconds())
                     try runtime.spanStore?.enforceRetention(now: WallClock.nowMilliseconds())
+                    try runtime.logStore?.enforceRetention(now: WallClock.nowMilliseconds())
                 } catch {
                     logger.error("retention failed", metadata: ["error": "\(error)"])
                 }

@@ -24,7 +24,9 @@ public struct StorageService: Service {
         let store = try MetricStore(data: data, options: StorageOptions(retention: config.storage.retention), logger: logger)
         let spans = try TraceStore(data: data, options: TraceStoreOptions(retention: config.storage.retention), logger: logger)
         let exemplars = try ExemplarStore(data: data)
-        let logs = try LogStore(data: data, options: config.logs.store, logger: logger)
+        var logOptions = config.logs.store
+        logOptions.retention = config.storage.retention
+        let logs = try LogStore(data: data, options: logOptions, logger: logger)
         do {
             try data.open(progress: progress)
         } catch var error as StorageError where error.code == .corruption {
@@ -47,6 +49,7 @@ public struct StorageService: Service {
                     DispatchQueue.global().async {
                         store.recoverFromFaults()
                         spans.maintain()
+                        logs.maintain()
                         done.resume()
                     }
                 }
@@ -61,7 +64,10 @@ public struct StorageService: Service {
             logger.error("sealing the span head at close failed; its spans stay in the WAL", metadata: ["error": "\(error)"])
             firstError = firstError ?? error
         }
-        do { try logs.close() } catch { firstError = firstError ?? error }
+        do { try logs.close() } catch {
+            logger.error("sealing the log head at close failed; its lines stay in the WAL", metadata: ["error": "\(error)"])
+            firstError = firstError ?? error
+        }
         do { try data.close() } catch { firstError = firstError ?? error }
         if let firstError { throw firstError }
         logger.info("storage closed")

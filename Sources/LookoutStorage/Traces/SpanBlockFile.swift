@@ -1,8 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CZlib
-import CZstd
 import LookoutModel
 
 /// One sealed block of spans under `traces/` (`docs/format/spans.md`): a header naming the codec,
@@ -61,7 +59,7 @@ enum SpanBlockFile {
             let page = order[start..<end]
             var raw: [UInt8] = []
             SpanColumns.encode(spans, order: page, into: &raw)
-            let payload = compress(raw, level: level)
+            let payload = PageCodec.compress(raw, level: level)
             entries.append(Page(first: spans[page.first!].traceID, last: spans[page.last!].traceID, offset: 0, length: payload.count,
                                 rawLength: raw.count, spans: page.count, crc: checksum(payload)))
             pages.append(payload)
@@ -90,18 +88,6 @@ enum SpanBlockFile {
         return out
     }
 
-    /// Each page is zstd, or stored as it is (a zero-length zstd frame never occurs, so the page's
-    /// raw length equal to its length marks a stored page).
-    private static func compress(_ raw: [UInt8], level: Int32) -> [UInt8] {
-        var payload = [UInt8](repeating: 0, count: ZSTD_compressBound(raw.count))
-        let written = payload.withUnsafeMutableBytes { p in
-            raw.withUnsafeBytes { r in ZSTD_compress(p.baseAddress, p.count, r.baseAddress, r.count, level) }
-        }
-        guard ZSTD_isError(written) == 0, written < raw.count else { return raw }
-        payload.removeSubrange(written...)
-        return payload
-    }
-
     /// The header and the page directory, from the first bytes of a block.
     static func directory(_ read: (_ offset: Int64, _ count: Int) throws -> [UInt8]) throws -> [Page] {
         let header = try read(0, headerSize)
@@ -124,15 +110,8 @@ enum SpanBlockFile {
     /// The spans of one page (those `keep` admits).
     static func decode(page: Page, payload: [UInt8], keep: ((TraceID) -> Bool)? = nil) throws -> [Span] {
         guard payload.count == page.length, checksum(payload) == page.crc else { throw Failure(message: "span block page checksum mismatch") }
-        var raw = payload
-        if page.rawLength != page.length {
-            guard page.rawLength <= 1 << 28 else { throw Failure(message: "span block page raw size \(page.rawLength) is implausible") }
-            raw = [UInt8](repeating: 0, count: page.rawLength)
-            let n = raw.withUnsafeMutableBytes { o in
-                payload.withUnsafeBytes { p in ZSTD_decompress(o.baseAddress, o.count, p.baseAddress, p.count) }
-            }
-            guard ZSTD_isError(n) == 0, n == page.rawLength else { throw Failure(message: "span block page does not decompress") }
-        }
+        guard page.rawLength <= 1 << 28 else { throw Failure(message: "span block page raw size \(page.rawLength) is implausible") }
+        guard let raw = PageCodec.decompress(payload, rawLength: page.rawLength) else { throw Failure(message: "span block page does not decompress") }
         guard let spans = SpanColumns.decode(raw, keep: keep), keep != nil || spans.count == page.spans else {
             throw Failure(message: "span block page columns do not decode")
         }
@@ -152,7 +131,5 @@ enum SpanBlockFile {
         return spans
     }
 
-    static func checksum(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { UInt32(truncatingIfNeeded: crc32(0, $0.baseAddress, UInt32($0.count))) }
-    }
+    static func checksum(_ bytes: [UInt8]) -> UInt32 { PageCodec.checksum(bytes) }
 }
