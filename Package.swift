@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "LookoutFormatsTests", dependencies: ["LookoutFormats"]),
         .testTarget(name: "LookoutStorageTests", dependencies: ["LookoutStorage"]),
         .testTarget(name: "LookoutQueryTests", dependencies: ["LookoutQuery"],
-                    resources: [.copy("Cases")]),
+                    resources: [.copy("Cases"), .copy("LogQLCases")]),
         .testTarget(name: "LookoutRulesTests", dependencies: ["LookoutRules"]),
         .testTarget(name: "LookoutScrapeTests", dependencies: ["LookoutScrape", "LookoutFormats"]),
         .testTarget(name: "LookoutServerTests", dependencies: [

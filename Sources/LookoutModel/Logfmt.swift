@@ -1,14 +1,21 @@
 /// logfmt pairs, as Tempo's `tags` search parameter and LogQL's `| logfmt` take them: `key=value key2="quoted value"`.
 public enum Logfmt {
-    public static func pairs(_ text: String) -> [(key: String, value: String)]? {
+    /// The pairs of `text`, nil when it is not logfmt. `skippingBareKeys`: a word without `=` is
+    /// passed over (LogQL's `| logfmt`, which drops keys without values, as Loki does).
+    public static func pairs(_ text: String, skippingBareKeys: Bool = false) -> [(key: String, value: String)]? {
         var pairs: [(key: String, value: String)] = []
         var rest = Substring(text)
         while true {
             rest = rest.drop { $0 == " " }
             guard !rest.isEmpty else { return pairs }
-            guard let eq = rest.firstIndex(of: "=") else { return nil }
+            let wordEnd = rest.firstIndex(of: " ") ?? rest.endIndex
+            guard let eq = rest[..<wordEnd].firstIndex(of: "=") else {
+                guard skippingBareKeys, !rest[..<wordEnd].contains("\"") else { return nil }
+                rest = rest[wordEnd...]
+                continue
+            }
             let key = String(rest[..<eq])
-            guard !key.isEmpty, !key.contains(" ") else { return nil }
+            guard !key.isEmpty else { return nil }
             rest = rest[rest.index(after: eq)...]
             var value = ""
             if rest.first == "\"" {

@@ -48,7 +48,7 @@ struct LogQLTests {
             (#"{}"#, "parse error at line 1, col 2: queries require at least one matcher"),
             (#"{a=""}"#, "parse error at line 1, col 1: queries require at least one regexp or equality matcher that does not have an empty-compatible value"),
             (#"{a="b"} |~ "(""#, nil),
-            (#"{a="b"} | pattern "<x>""#, "parse error at line 1, col 9: | pattern is not supported by Lookout yet"),
+            (#"{a="b"} | unwrap x"#, "parse error at line 1, col 11: unwrap is only allowed in a range aggregation such as sum_over_time({…} | unwrap x [5m])"),
             (#"{a="b"} | n > "x""#, "parse error at line 1, col 13: > compares numbers; n > \"x\" compares a string"),
             (#"{a="b" "#, "parse error at line 1, col 8: syntax error: unexpected end of input, expecting , or }"),
         ] as [(String, String?)] {

@@ -9,39 +9,16 @@ public enum LogQLParser {
         public var description: String { "parse error at line 1, col \(column): \(reason)" }
     }
 
+    /// A log query (selector and pipeline), the whole text.
     public static func parse(_ text: String) throws(Failure) -> LogQuery {
         var p = Cursor(chars: Array(text))
+        let query = try p.logQuery()
         p.space()
-        let matchers = try p.selector()
-        var stages: [LogQuery.Stage] = []
-        while true {
-            p.space()
-            guard !p.atEnd else { break }
-            let at = p.at
-            if p.take("|=") {
-                stages.append(.contains(try p.string()))
-            } else if p.take("!=") {
-                stages.append(.notContains(try p.string()))
-            } else if p.take("|~") {
-                stages.append(.matches(try p.regex()))
-            } else if p.take("!~") {
-                stages.append(.notMatches(try p.regex()))
-            } else if p.take("|") {
-                p.space()
-                let name = p.identifier()
-                switch name {
-                case "json": stages.append(.json)
-                case "logfmt": stages.append(.logfmt)
-                case "": throw Failure(column: p.at + 1, reason: "syntax error: unexpected \(p.describeNext()), expecting a parser or a label filter")
-                case "pattern", "regexp", "unpack", "line_format", "label_format", "drop", "keep", "unwrap", "decolorize":
-                    throw Failure(column: at + 1, reason: "| \(name) is not supported by Lookout yet")
-                default: stages.append(.label(try p.labelFilter(name)))
-                }
-            } else {
-                throw Failure(column: at + 1, reason: "syntax error: unexpected \(p.describeNext())")
-            }
+        guard p.atEnd else { throw Failure(column: p.at + 1, reason: "syntax error: unexpected \(p.describeNext())") }
+        if query.unwrapped != nil, let at = text.range(of: "unwrap").map({ text.distance(from: text.startIndex, to: $0.lowerBound) }) {
+            throw Failure(column: at + 1, reason: "unwrap is only allowed in a range aggregation such as sum_over_time({…} | unwrap x [5m])")
         }
-        return LogQuery(matchers: matchers, stages: stages)
+        return query
     }
 
     struct Cursor {
@@ -126,6 +103,7 @@ public enum LogQLParser {
         }
 
         mutating func regex() throws(Failure) -> RE2Regex {
+            space()
             let start = at
             let pattern = try string()
             do { return try RE2Regex("(?s).*(?:" + pattern + ").*") } catch {
@@ -133,7 +111,248 @@ public enum LogQLParser {
             }
         }
 
-        mutating func labelFilter(_ name: String) throws(Failure) -> LogQuery.LabelFilter {
+        /// A selector and its pipeline, up to the end, a `[` (a range) or a `)`.
+        mutating func logQuery() throws(Failure) -> LogQuery {
+            space()
+            let matchers = try selector()
+            return LogQuery(matchers: matchers, stages: try pipeline())
+        }
+
+        mutating func pipeline() throws(Failure) -> [LogQuery.Stage] {
+            var stages: [LogQuery.Stage] = []
+            while true {
+                space()
+                guard !atEnd, chars[at] != "[", chars[at] != ")" else { return stages }
+                let at0 = at
+                if take("|=") {
+                    stages.append(.contains(try needles()))
+                } else if take("!=") {
+                    stages.append(.notContains(try needles()))
+                } else if take("|~") {
+                    stages.append(.matches(try regexes()))
+                } else if take("!~") {
+                    stages.append(.notMatches(try regexes()))
+                } else if take("|") {
+                    space()
+                    let nameAt = at
+                    let name = identifier()
+                    switch name {
+                    case "json": stages.append(.json(try extractions()))
+                    case "logfmt":
+                        space()
+                        while take("--strict") || take("--keep-empty") { space() }
+                        stages.append(.logfmt)
+                    case "regexp":
+                        let start = at
+                        let pattern = try string()
+                        let names = Self.groupNames(pattern)
+                        guard !names.isEmpty else { throw Failure(column: start + 1, reason: "invalid regexp \"\(pattern)\": at least one named capture (?P<name>…) is needed") }
+                        do {
+                            let regex = try RE2Regex("(?s).*?(?:" + pattern + ").*")
+                            stages.append(.regexp(regex, names: names.compactMap { n in regex.groupIndex(n).map { (n, $0) } }))
+                        } catch {
+                            throw Failure(column: start + 1, reason: "invalid regexp \"\(pattern)\": \(error)")
+                        }
+                    case "pattern":
+                        let start = at
+                        do { stages.append(.pattern(try LinePattern(try string()))) } catch let e as LinePattern.Invalid {
+                            throw Failure(column: start + 2, reason: e.reason)
+                        } catch { throw error as! Failure }
+                    case "unpack": stages.append(.unpack)
+                    case "decolorize": stages.append(.decolorize)
+                    case "line_format":
+                        let start = at
+                        stages.append(.lineFormat(try template(at: start)))
+                    case "label_format": stages.append(.labelFormat(try labelFormats()))
+                    case "drop": stages.append(.drop(try nameList()))
+                    case "keep": stages.append(.keep(try nameList()))
+                    case "unwrap": stages.append(try unwrap())
+                    case "" where !atEnd && chars[at] == "(": stages.append(.label(try labelFilterOr()))
+                    case "": throw Failure(column: at + 1, reason: "syntax error: unexpected \(describeNext()), expecting a parser or a label filter")
+                    default:
+                        at = nameAt
+                        stages.append(.label(try labelFilterOr()))
+                    }
+                } else {
+                    throw Failure(column: at0 + 1, reason: "syntax error: unexpected \(describeNext())")
+                }
+            }
+        }
+
+        /// `"a"` or `"a" or "b" …` after a line filter operator.
+        mutating func needles() throws(Failure) -> [String] {
+            var out = [try string()]
+            while orFollows() { out.append(try string()) }
+            return out
+        }
+
+        mutating func regexes() throws(Failure) -> [RE2Regex] {
+            var out = [try regex()]
+            while orFollows() { out.append(try regex()) }
+            return out
+        }
+
+        /// Takes `or` when a string follows it (a line filter's alternatives).
+        mutating func orFollows() -> Bool {
+            let save = at
+            space()
+            if take("or"), !atEnd, chars[at].isWhitespace {
+                space()
+                if !atEnd, chars[at] == "\"" || chars[at] == "`" { return true }
+            }
+            at = save
+            return false
+        }
+
+        static func groupNames(_ pattern: String) -> [String] {
+            var names: [String] = []
+            var rest = Substring(pattern)
+            while let r = rest.range(of: "(?P<") ?? rest.range(of: "(?<") {
+                let after = rest[r.upperBound...]
+                guard let close = after.firstIndex(of: ">") else { break }
+                names.append(String(after[..<close]))
+                rest = after[close...]
+            }
+            return names
+        }
+
+        /// `| json` alone, or with `label="path.to[0]", other` extractions.
+        mutating func extractions() throws(Failure) -> [(label: String, path: [String])] {
+            var out: [(label: String, path: [String])] = []
+            while true {
+                let save = at
+                space()
+                let name = identifier()
+                guard !name.isEmpty else { at = save; return out }
+                space()
+                if take("=") {
+                    space()
+                    let path = try string()
+                    out.append((name, path.replacingOccurrences(of: "[\"", with: ".").replacingOccurrences(of: "\"]", with: "")
+                        .split(whereSeparator: { $0 == "." || $0 == "[" || $0 == "]" }).map(String.init)))
+                } else {
+                    out.append((name, [name]))
+                }
+                let next = at
+                space()
+                guard take(",") else { at = next; return out }
+            }
+        }
+
+        mutating func template(at start: Int) throws(Failure) -> LineTemplate {
+            let text = try string()
+            do { return try LineTemplate(text) } catch { throw Failure(column: start + 2, reason: error.reason) }
+        }
+
+        mutating func labelFormats() throws(Failure) -> [(label: String, rename: String?, template: LineTemplate?)] {
+            var out: [(label: String, rename: String?, template: LineTemplate?)] = []
+            repeat {
+                space()
+                let name = identifier()
+                guard !name.isEmpty else { throw Failure(column: at + 1, reason: "syntax error: unexpected \(describeNext()), expecting a label name") }
+                space()
+                guard take("=") else { throw Failure(column: at + 1, reason: "syntax error: unexpected \(describeNext()), expecting =") }
+                space()
+                if !atEnd, chars[at] == "\"" || chars[at] == "`" {
+                    out.append((name, nil, try template(at: at)))
+                } else {
+                    let source = identifier()
+                    guard !source.isEmpty else { throw Failure(column: at + 1, reason: "syntax error: unexpected \(describeNext()), expecting a label name or a template") }
+                    out.append((name, source, nil))
+                }
+                space()
+            } while take(",")
+            return out
+        }
+
+        /// `| drop a, b="x"` / `| keep …`: names, each with an optional matcher on its value.
+        mutating func nameList() throws(Failure) -> [(name: String, matcher: LabelMatcher?)] {
+            var out: [(name: String, matcher: LabelMatcher?)] = []
+            repeat {
+                space()
+                let name = identifier()
+                guard !name.isEmpty else { throw Failure(column: at + 1, reason: "syntax error: unexpected \(describeNext()), expecting a label name") }
+                space()
+                let kind: LabelMatcher.Kind? = take("=~") ? .regexMatch : take("!~") ? .regexNoMatch : take("!=") ? .notEqual : take("=") ? .equal : nil
+                if let kind {
+                    let value = try string()
+                    do { out.append((name, try LabelMatcher(name, kind, value))) } catch {
+                        throw Failure(column: at, reason: "invalid regex \"\(value)\": \(error)")
+                    }
+                } else {
+                    out.append((name, nil))
+                }
+                space()
+            } while take(",")
+            return out
+        }
+
+        mutating func unwrap() throws(Failure) -> LogQuery.Stage {
+            space()
+            let first = identifier()
+            space()
+            if take("(") {
+                let conversion: LogQuery.Conversion
+                switch first {
+                case "duration", "duration_seconds": conversion = .duration
+                case "bytes": conversion = .bytes
+                default: throw Failure(column: at, reason: "unwrap conversion \(first)() is not one of duration, duration_seconds, bytes")
+                }
+                space()
+                let name = identifier()
+                space()
+                guard !name.isEmpty, take(")") else { throw Failure(column: at + 1, reason: "syntax error: unexpected \(describeNext()), expecting a label name and )") }
+                return .unwrap(name, conversion)
+            }
+            guard !first.isEmpty else { throw Failure(column: at + 1, reason: "syntax error: unexpected \(describeNext()), expecting a label to unwrap") }
+            return .unwrap(first, .number)
+        }
+
+        /// Comparisons joined by `or` (loosest), `and` or `,`, with parentheses.
+        mutating func labelFilterOr() throws(Failure) -> LabelFilterExpression {
+            var lhs = try labelFilterAnd()
+            while true {
+                let save = at
+                space()
+                if take("or"), !atEnd, chars[at].isWhitespace || chars[at] == "(" {
+                    lhs = .or(lhs, try labelFilterAnd())
+                } else {
+                    at = save
+                    return lhs
+                }
+            }
+        }
+
+        mutating func labelFilterAnd() throws(Failure) -> LabelFilterExpression {
+            var lhs = try labelFilterPrimary()
+            while true {
+                let save = at
+                space()
+                if take(","), true {
+                    lhs = .and(lhs, try labelFilterPrimary())
+                } else if take("and"), !atEnd, chars[at].isWhitespace || chars[at] == "(" {
+                    lhs = .and(lhs, try labelFilterPrimary())
+                } else {
+                    at = save
+                    return lhs
+                }
+            }
+        }
+
+        mutating func labelFilterPrimary() throws(Failure) -> LabelFilterExpression {
+            space()
+            if take("(") {
+                let inner = try labelFilterOr()
+                space()
+                guard take(")") else { throw Failure(column: at + 1, reason: "syntax error: unexpected \(describeNext()), expecting )") }
+                return inner
+            }
+            let name = identifier()
+            guard !name.isEmpty else { throw Failure(column: at + 1, reason: "syntax error: unexpected \(describeNext()), expecting a label filter") }
+            return .compare(try comparison(name))
+        }
+
+        mutating func comparison(_ name: String) throws(Failure) -> LabelComparison {
             space()
             let opAt = at
             let op: String
@@ -153,17 +372,25 @@ public enum LogQLParser {
                 case "!~": kind = .regexNoMatch
                 default: throw Failure(column: opAt + 1, reason: "\(op) compares numbers; \(name) \(op) \"\(text)\" compares a string")
                 }
-                do { return .init(name: name, op: op, text: text, matcher: try LabelMatcher(name, kind, text), number: nil) } catch {
+                do { return LabelComparison(name: name, op: op, operand: .string(try LabelMatcher(name, kind, text))) } catch {
                     throw Failure(column: opAt + 1, reason: "invalid regex \"\(text)\": \(error)")
                 }
             }
             let start = at
-            while at < chars.count, chars[at].isNumber || chars[at] == "." || chars[at] == "-" || chars[at] == "e" || chars[at] == "+" { at += 1 }
-            let text = String(chars[start..<at])
-            guard let number = Double(text), op != "=~", op != "!~" else {
-                throw Failure(column: start + 1, reason: "syntax error: unexpected \(text.isEmpty ? describeNext() : "\"\(text)\""), expecting a string or a number")
+            while at < chars.count, chars[at].isNumber || chars[at] == "." || chars[at] == "-" || chars[at] == "+" || chars[at].isLetter || chars[at] == "µ" {
+                at += 1
             }
-            return .init(name: name, op: op, text: text, matcher: nil, number: number)
+            let text = String(chars[start..<at])
+            guard op != "=~", op != "!~" else {
+                throw Failure(column: opAt + 1, reason: "\(op) matches a string; \(name) \(op) \(text) gives a number")
+            }
+            if let number = Double(text) { return LabelComparison(name: name, op: op, operand: .number(number)) }
+            // `5m` is a duration, as in Loki's lexer; byte sizes carry a `b`/`B` (`5MB`, `512b`, `1KiB`).
+            if text.last?.isLetter == true, let seconds = LabelComparison.seconds(text) {
+                return LabelComparison(name: name, op: op, operand: .duration(seconds))
+            }
+            if let bytes = LabelComparison.bytes(text) { return LabelComparison(name: name, op: op, operand: .bytes(bytes)) }
+            throw Failure(column: start + 1, reason: "syntax error: unexpected \(text.isEmpty ? describeNext() : "\"\(text)\""), expecting a string, a number, a duration or a byte size")
         }
     }
 }

@@ -1,3 +1,4 @@
+import LookoutQuery
 import LookoutRules
 import LookoutScrape
 import LookoutStorage
@@ -22,6 +23,8 @@ public struct LogsConfig: Sendable {
     public var streamLabels = ["service", "level"]
     public var maxLineBytes = 256 * 1024
     public var store = LogStoreOptions()
+    /// What one LogQL query may read and hold (`limits:` `max_query_lines`, `max_query_series`).
+    public var queryLimits = LogQueryEngine.Limits()
     public init() {}
 }
 

@@ -20,6 +20,8 @@ struct APICall: Sendable {
     var budget: Double?
     /// The request's `Accept` header, for endpoints that answer in more than one encoding.
     var accept: String?
+    /// Loki's `X-Loki-Response-Encoding-Flags` (`categorize-labels`), for the Loki query endpoints.
+    var lokiEncodingFlags: String?
 }
 
 /// One HTTP endpoint, declared once (`EndpointTable`): methods, path, role, whether the channel

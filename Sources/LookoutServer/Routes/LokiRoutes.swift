@@ -5,14 +5,12 @@ import LookoutModel
 import LookoutQuery
 import LookoutStorage
 
-/// Loki's query API under `/loki/api/v1/`, the part Lookout answers today: `query_range` and
-/// `query` for log queries (`streams` results, shaped as Loki's, newest first unless
-/// `direction=forward`), `labels` and `label/<name>/values`. Errors are Loki's: 400 with the
+/// Loki's query API under `/loki/api/v1/`: `query_range` and `query` for log queries (`streams`,
+/// newest first unless `direction=forward`) and metric queries (`matrix`, `vector`, `scalar`), with
+/// Loki's `stats.summary`; `labels` and `label/<name>/values`. Errors are Loki's: 400 with the
 /// message as text (`parse error at line 1, col N: …`).
 struct LokiRoutes {
     let runtime: LookoutRuntime
-    /// Lines a query may read from the store before its stages run.
-    static let maxLinesRead = 1_000_000
     static let defaultLimit = 100
     static let maxLimit = 5000
 
@@ -24,8 +22,8 @@ struct LokiRoutes {
             })
         }
         return [
-            api("/loki/api/v1/query_range") { call throws(APIError) in try query(call.params, instant: false) },
-            api("/loki/api/v1/query") { call throws(APIError) in try query(call.params, instant: true) },
+            api("/loki/api/v1/query_range") { call throws(APIError) in try query(call, instant: false) },
+            api("/loki/api/v1/query") { call throws(APIError) in try query(call, instant: true) },
             api("/loki/api/v1/labels") { call throws(APIError) in
                 let (start, end) = try range(call.params)
                 return Self.success(try store().labelNames(startNs: start, endNs: end))
@@ -58,91 +56,148 @@ struct LokiRoutes {
         throw .badData("invalid \(name) \"\(text)\": not a Unix time (ns, ms or s) or RFC 3339")
     }
 
-    func query(_ params: APIParameters, instant: Bool) throws(APIError) -> APIReply {
+    func query(_ call: APICall, instant: Bool) throws(APIError) -> APIReply {
         let started = Date()
+        let params = call.params
         guard let text = params["query"], !text.isEmpty else { throw .badData("query parameter is missing") }
-        let parsed: LogQuery
-        do { parsed = try LogQLParser.parse(text) } catch {
-            if text.contains("_over_time") || text.contains("rate(") || text.hasPrefix("sum") || text.hasPrefix("vector") {
-                throw .badData("\(error.description) (metric queries are not supported by Lookout yet)")
-            }
-            throw .badData(error.description)
-        }
+        let parsed: LogQLExpression
+        do { parsed = try LogQLExpression.parse(text) } catch { throw .badData(error.description) }
         var (start, end) = try range(params)
-        if instant, let t = try Self.time(params["time"], "time") {
-            end = t
-            start = t - 3_600_000_000_000
+        let engine = LogQueryEngine(store: try store(), limits: runtime.config.logs.queryLimits)
+        switch parsed {
+        case .logs(let query):
+            if instant, let t = try Self.time(params["time"], "time") {
+                end = t
+                start = t - 3_600_000_000_000
+            }
+            let limit = try params["limit"].map { text throws(APIError) in
+                guard let n = Int(text), n > 0 else { throw .badData("invalid limit \"\(text)\": a positive integer") }
+                guard n <= Self.maxLimit else { throw .badData("max entries limit per query exceeded, limit > max_entries_limit (\(n) > \(Self.maxLimit))") }
+                return n
+            } ?? Self.defaultLimit
+            let forward = params["direction"]?.lowercased() == "forward"
+            let result = try run { try engine.lines(query, startNs: start, endNs: end, limit: limit, forward: forward) }
+            let categorize = call.lokiEncodingFlags?.contains("categorize-labels") == true
+            var w = JSONWriter()
+            w.object { w in
+                w.field("status", "success")
+                w.key("data")
+                w.object { w in
+                    w.field("resultType", "streams")
+                    w.key("result")
+                    w.array { w in
+                        for stream in result.streams {
+                            Self.writeStream(stream, categorize: categorize, into: &w)
+                        }
+                    }
+                    Self.writeStats(result.stats, returned: result.count, started: started, into: &w)
+                }
+            }
+            return APIReply.json(w, status: .ok)
+        case .metric(let query):
+            let value: QueryValue, stats: LogQueryEngine.Stats
+            if instant {
+                let t = try Self.time(params["time"], "time") ?? WallClock.nowNanoseconds()
+                (value, stats) = try run { try engine.instant(query, atNs: t) }
+            } else {
+                let step = try Self.step(params, start: start, end: end)
+                (value, stats) = try run { try engine.range(query, startNs: start, endNs: end, stepNs: step) }
+            }
+            var w = JSONWriter()
+            w.object { w in
+                w.field("status", "success")
+                w.key("data")
+                PrometheusAPIRoutes.render(value, extra: { w in Self.writeStats(stats, returned: 0, started: started, into: &w) }, into: &w)
+            }
+            return APIReply.json(w, status: .ok)
         }
-        let limit = try params["limit"].map { text throws(APIError) in
-            guard let n = Int(text), n > 0 else { throw .badData("invalid limit \"\(text)\": a positive integer") }
-            guard n <= Self.maxLimit else { throw .badData("max entries limit per query exceeded, limit > max_entries_limit (\(n) > \(Self.maxLimit))") }
-            return n
-        } ?? Self.defaultLimit
-        let forward = params["direction"]?.lowercased() == "forward"
-        let streams: [(Labels, [LogRecord])]
-        do {
-            streams = try store().select(parsed.matchers, startNs: start, endNs: end, maxLines: Self.maxLinesRead)
+    }
+
+    /// One stream of a log query's answer: `[ns, line]` pairs, or with `categorize-labels`
+    /// `[ns, line, {structuredMetadata, parsed}]` under the stream's own labels, as Loki answers.
+    static func writeStream(_ stream: (labels: Labels, lines: [LogQuery.Line]), categorize: Bool, into w: inout JSONWriter) {
+        if !categorize {
+            w.object { w in
+                w.key("stream")
+                w.object { w in for l in stream.labels { w.field(l.name, l.value) } }
+                w.key("values")
+                w.array { w in
+                    for line in stream.lines { w.array { w in w.string(String(line.record.timestampNs)); w.string(line.text) } }
+                }
+            }
+            return
+        }
+        // Categorized, a stream is its stored labels; fields and parsed keys travel with each line.
+        var byStream: [(Labels, [LogQuery.Line])] = []
+        for line in stream.lines {
+            if let i = byStream.firstIndex(where: { $0.0 == line.record.labels }) { byStream[i].1.append(line) } else { byStream.append((line.record.labels, [line])) }
+        }
+        for (labels, lines) in byStream {
+            w.object { w in
+                w.key("stream")
+                w.object { w in for l in labels { w.field(l.name, l.value) } }
+                w.key("values")
+                w.array { w in
+                    for line in lines {
+                        w.array { w in
+                            w.string(String(line.record.timestampNs))
+                            w.string(line.text)
+                            let fields = Set(line.record.fields.map(\.name))
+                            let metadata = line.labels.filter { fields.contains($0.key) && labels[$0.key] == nil }.sorted { $0.key < $1.key }
+                            let parsed = line.labels.filter { !fields.contains($0.key) && labels[$0.key] == nil && $0.key != "__error_details__" }
+                                .sorted { $0.key < $1.key }
+                            w.object { w in
+                                if !metadata.isEmpty {
+                                    w.key("structuredMetadata")
+                                    w.object { w in for (k, v) in metadata { w.field(k, v) } }
+                                }
+                                if !parsed.isEmpty {
+                                    w.key("parsed")
+                                    w.object { w in for (k, v) in parsed { w.field(k, v) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func writeStats(_ stats: LogQueryEngine.Stats, returned: Int, started: Date, into w: inout JSONWriter) {
+        w.key("stats")
+        w.object { w in
+            w.key("summary")
+            w.object { w in
+                w.field("bytesProcessedPerSecond", 0)
+                w.field("linesProcessedPerSecond", 0)
+                w.field("totalBytesProcessed", stats.bytesProcessed)
+                w.field("totalLinesProcessed", stats.linesProcessed)
+                w.field("totalEntriesReturned", returned)
+                w.field("totalChunksRead", stats.chunksRead)
+                w.key("execTime"); w.raw(String(Date().timeIntervalSince(started)))
+            }
+        }
+    }
+
+    /// `step` as a duration (`14s`) or seconds; Loki's default is the range over 250, at least 1 s.
+    static func step(_ params: APIParameters, start: Int64, end: Int64) throws(APIError) -> Int64 {
+        guard let text = params["step"], !text.isEmpty else { return max(1_000_000_000, (end - start) / 250 / 1_000_000_000 * 1_000_000_000) }
+        if let seconds = Double(text), seconds > 0, seconds.isFinite { return Int64(seconds * 1e9) }
+        if let ms = PromDuration.parse(text), ms > 0 { return ms * 1_000_000 }
+        throw .badData("invalid step \"\(text)\": a duration such as 15s or a number of seconds")
+    }
+
+    /// Runs a query, its failures answered as Loki's: limits and bad queries 400, storage faults 500.
+    func run<T>(_ body: () throws -> T) throws(APIError) -> T {
+        do { return try body() } catch let error as LogQueryEngine.Failure {
+            throw .badData(error.message)
         } catch let error as StorageError {
-            throw .execution(error.message)
+            throw error.code == .busy ? .badData(error.message) : .internalError(error.message)
         } catch let error as APIError {
             throw error
         } catch {
             throw .internalError("\(error)")
         }
-        let hasParser = parsed.stages.contains { if case .json = $0 { true } else if case .logfmt = $0 { true } else { false } }
-        var lines: [(Labels, LogRecord)] = []
-        var read = 0
-        for (labels, records) in streams {
-            read += records.count
-            for record in records {
-                guard let line = parsed.apply(record) else { continue }
-                lines.append((hasParser ? Labels(line.labels) : labels, record))
-            }
-        }
-        // Lines of one time keep arrival order (forward) or its reverse (backward), as Loki's do.
-        if !forward { lines.reverse() }
-        lines = lines.enumerated().sorted { a, b in
-            let (x, y) = (a.element.1.timestampNs, b.element.1.timestampNs)
-            return x != y ? (forward ? x < y : x > y) : a.offset < b.offset
-        }.map(\.element)
-        if lines.count > limit { lines.removeLast(lines.count - limit) }
-        var byStream: [Labels: [LogRecord]] = [:]
-        var order: [Labels] = []
-        for (labels, record) in lines {
-            if byStream[labels] == nil { order.append(labels) }
-            byStream[labels, default: []].append(record)
-        }
-        var w = JSONWriter()
-        w.object { w in
-            w.field("status", "success")
-            w.key("data")
-            w.object { w in
-                w.field("resultType", "streams")
-                w.key("result")
-                w.array { w in
-                    for labels in order {
-                        w.object { w in
-                            w.key("stream")
-                            w.object { w in for l in labels { w.field(l.name, l.value) } }
-                            w.key("values")
-                            w.array { w in
-                                for r in byStream[labels]! { w.array { w in w.string(String(r.timestampNs)); w.string(r.line) } }
-                            }
-                        }
-                    }
-                }
-                w.key("stats")
-                w.object { w in
-                    w.key("summary")
-                    w.object { w in
-                        w.field("totalLinesProcessed", read)
-                        w.field("totalEntriesReturned", lines.count)
-                        w.key("execTime"); w.raw(String(Date().timeIntervalSince(started)))
-                    }
-                }
-            }
-        }
-        return APIReply.json(w, status: .ok)
     }
 
     static func success(_ values: [String]) -> APIReply {

@@ -48,6 +48,7 @@ struct PrometheusAPIRoutes {
                 pathParameter: String) async -> Response {
         var request = request
         let accept = request.headers[.accept]
+        let lokiFlags = request.headers.first { $0.name.canonicalName == "x-loki-response-encoding-flags" }?.value
         let params: APIParameters
         do {
             params = try await APIParameters.from(&request, maxBodyBytes: runtime.config.server.maxBodyBytes)
@@ -60,7 +61,8 @@ struct PrometheusAPIRoutes {
         do {
             return try await BlockingWork.run {
                 Self.reply(answer, APICall(params: params, pathParameter: pathParameter,
-                                           queued: (ContinuousClock.now - submitted).inSeconds, accept: accept))
+                                           queued: (ContinuousClock.now - submitted).inSeconds, accept: accept,
+                                           lokiEncodingFlags: lokiFlags))
             }.response
         } catch {
             return Self.failure(.internalError("\(error)")).response
@@ -321,9 +323,12 @@ struct PrometheusAPIRoutes {
 
     /// Writes a query result as `data`; with `stats`, adds `stats.timings` in Prometheus's shape.
     static func render(_ value: QueryValue, stats: (timings: QueryTimings, queued: Double)? = nil,
-                       into writer: inout JSONWriter) {
+                       extra: ((inout JSONWriter) -> Void)? = nil, into writer: inout JSONWriter) {
         writer.object { writer in
-            defer { if let stats { renderStats(stats.timings, queued: stats.queued, into: &writer) } }
+            defer {
+                if let stats { renderStats(stats.timings, queued: stats.queued, into: &writer) }
+                extra?(&writer)
+            }
             switch value {
             case .vector(let samples):
                 writer.field("resultType", "vector")
