@@ -77,7 +77,9 @@ def test_json_logger_lines_are_stored_and_bad_ones_refused_by_number(lookout_fac
 
     status, answer = loki(lookout.url, "query_range", query='{service="checkout"} |= "retry 3"', start="0")
     assert status == 200 and answer["data"]["resultType"] == "streams", answer
-    assert answer["data"]["result"][0]["stream"] == {"service": "checkout", "level": "warn"}
+    stream = answer["data"]["result"][0]["stream"]
+    assert stream["service"] == "checkout" and stream["level"] == "warn", stream
+    assert stream["order_id"] == "3" and stream["trace_id"] == "0af7651916cd43dd8448eb211c80319c", "structured fields travel as labels"
     assert lines_of(answer) == ["payment retry 3"]
     status, answer = loki(lookout.url, "query_range", query='{service=~"c.*"} != "ok" | order_id >= 3', start="0", limit="10")
     assert lines_of(answer) == ["payment retry 4", "payment retry 3"], answer
@@ -89,6 +91,58 @@ def test_json_logger_lines_are_stored_and_bad_ones_refused_by_number(lookout_fac
     assert answer["data"] == ["cart", "checkout"]
     status, text = loki(lookout.url, "query_range", query='{service="cart"} |= ', start="0")
     assert status == 400 and text.startswith("parse error at line 1, col 21:"), text
+
+    # Grafana's categorize-labels: stream labels apart, fields and parsed keys with each line.
+    status, body = http_get(lookout.url + "/loki/api/v1/query_range?" + urllib.parse.urlencode(
+        {"query": '{service="checkout"} |= "retry 4" | json', "start": "0"}), {"X-Loki-Response-Encoding-Flags": "categorize-labels"})
+    result = json.loads(body)["data"]["result"]
+    assert result[0]["stream"] == {"service": "checkout", "level": "warn"}, result
+    ts, line, meta = result[0]["values"][0]
+    assert line == "payment retry 4" and meta["structuredMetadata"]["order_id"] == "4", meta
+    assert meta["parsed"]["__error__"] == "JSONParserErr", "the line is the message, not JSON"
+    assert lookout.stop() == 0
+
+
+def test_metric_queries_and_grafanas_health_check(lookout_factory):
+    lookout = lookout_factory(CONFIG).start()
+    status, body = http_post(lookout.url + "/api/v1/logs", json_log_lines(5).encode(), NDJSON)
+    assert status == 200, body
+    lines = b"".join(b'{"msg":"GET /x took=%dms","service":"cart","level":"%s"}\n' % (ms, level)
+                     for ms, level in [(10, b"info"), (250, b"info"), (900, b"error")])
+    status, body = http_post(lookout.url + "/api/v1/logs", lines, NDJSON)
+    assert status == 200, body
+
+    # Grafana's Loki data source asks this instant query as its health check.
+    status, answer = loki(lookout.url, "query", query="vector(1)+vector(1)")
+    assert status == 200 and answer["data"]["resultType"] == "vector", answer
+    assert answer["data"]["result"][0]["value"][1] == "2"
+
+    status, answer = loki(lookout.url, "query", query='sum by (level) (count_over_time({service=~".+"}[1h]))')
+    assert status == 200, answer
+    counts = {r["metric"]["level"]: r["value"][1] for r in answer["data"]["result"]}
+    assert counts == {"warn": "5", "info": "2", "error": "1"}, counts
+
+    status, answer = loki(lookout.url, "query", query='sum(count_over_time({service="cart"} |= "took=2" [1h])) / sum(count_over_time({service="cart"}[1h]))')
+    assert float(answer["data"]["result"][0]["value"][1]) == 1 / 3
+
+    status, answer = loki(lookout.url, "query",
+                          query='max_over_time({service="cart"} | regexp `took=(?P<took>\\S+)` | unwrap duration(took) [1h]) by (service)')
+    assert status == 200, answer
+    assert answer["data"]["result"] == [{"metric": {"service": "cart"}, "value": answer["data"]["result"][0]["value"]}]
+    assert float(answer["data"]["result"][0]["value"][1]) == 0.9
+
+    import time
+    now = int(time.time())
+    status, answer = loki(lookout.url, "query_range", query='sum(rate({service="checkout"}[5m]))',
+                          start=str(now - 600), end=str(now), step="60")
+    assert status == 200 and answer["data"]["resultType"] == "matrix", answer
+    values = answer["data"]["result"][0]["values"]
+    # The lines were written just now: only the last step's window (now - 5m, now] holds them.
+    assert values == [[now, str(5 / 300)]], values
+    assert "totalLinesProcessed" in answer["data"]["stats"]["summary"]
+
+    status, text = loki(lookout.url, "query", query='sum_over_time({service="cart"}[5m])')
+    assert status == 400 and "invalid aggregation sum_over_time without unwrap" in text, text
     assert lookout.stop() == 0
 
 

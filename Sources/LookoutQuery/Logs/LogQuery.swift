@@ -92,6 +92,9 @@ public struct LogQuery: Sendable {
         var labels: [String: String] = [:]
         for l in record.labels { labels[l.name] = l.value }
         for f in record.fields where labels[f.name] == nil { labels[f.name] = f.value }
+        // The ids a line leads to its trace by, as structured metadata (Grafana's derived fields read them).
+        if let t = record.traceID, labels["trace_id"] == nil { labels["trace_id"] = t.hex }
+        if let s = record.spanID, labels["span_id"] == nil { labels["span_id"] = s.hex }
         var line = Line(record: record, text: record.line, labels: labels)
         for stage in stages {
             guard run(stage, on: &line) else { return nil }

@@ -142,7 +142,9 @@ struct LokiRoutes {
                         w.array { w in
                             w.string(String(line.record.timestampNs))
                             w.string(line.text)
-                            let fields = Set(line.record.fields.map(\.name))
+                            var fields = Set(line.record.fields.map(\.name))
+                            if line.record.traceID != nil { fields.insert("trace_id") }
+                            if line.record.spanID != nil { fields.insert("span_id") }
                             let metadata = line.labels.filter { fields.contains($0.key) && labels[$0.key] == nil }.sorted { $0.key < $1.key }
                             let parsed = line.labels.filter { !fields.contains($0.key) && labels[$0.key] == nil && $0.key != "__error_details__" }
                                 .sorted { $0.key < $1.key }
