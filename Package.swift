@@ -31,10 +31,11 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"])]),
         .target(name: "CRE2", path: "Sources/CRE2", linkerSettings: [.linkedLibrary("re2")]),
         .target(name: "LookoutModel", dependencies: ["CRE2"]),
         .target(name: "LookoutFormats", dependencies: [
-            "LookoutModel", "CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "LookoutModel", "CZlib", "CSnappy", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .target(name: "LookoutStorage", dependencies: [
             "LookoutModel", "CSQLite", "CZlib", "CZstd",
@@ -79,7 +80,7 @@ let package = Package(
                           path: "Benchmarks/LookoutBench"),
         .testTarget(name: "LookoutModelTests", dependencies: ["LookoutModel"]),
         .testTarget(name: "LookoutClientTests", dependencies: ["LookoutClient"]),
-        .testTarget(name: "LookoutFormatsTests", dependencies: ["LookoutFormats"]),
+        .testTarget(name: "LookoutFormatsTests", dependencies: ["LookoutFormats", "CSnappy", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "LookoutStorageTests", dependencies: ["LookoutStorage"]),
         .testTarget(name: "LookoutQueryTests", dependencies: ["LookoutQuery"],
                     resources: [.copy("Cases"), .copy("LogQLCases")]),

@@ -1,6 +1,6 @@
 import CZlib
 
-/// Inflates a `Content-Encoding: gzip` request body with the inflated size capped while inflating,
+/// Inflates a `Content-Encoding: gzip` (or `deflate`, zlib-wrapped) request body with the inflated size capped while inflating,
 /// so a small gzip bomb costs at most `limit` bytes of memory before it is refused.
 public enum GzipBody {
     /// Why a body was refused.
@@ -11,9 +11,10 @@ public enum GzipBody {
         case malformed(String)
     }
 
-    public static func inflate(_ compressed: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
+    /// `deflate`: the body is zlib (RFC 1950), as HTTP's `deflate` names it; gzip is taken there too.
+    public static func inflate(_ compressed: [UInt8], limit: Int, deflate: Bool = false) throws(Failure) -> [UInt8] {
         var stream = z_stream()
-        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard inflateInit2_(&stream, deflate ? 15 + 32 : 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw .malformed("zlib cannot start inflating")
         }
         defer { inflateEnd(&stream) }

@@ -21,6 +21,8 @@ public final class LookoutRuntime: Sendable {
     public let spanMetrics: SpanMetricsGenerator
     /// Running totals that make OTLP delta points cumulative.
     let otlpDeltas = OTLPDeltaAccumulator()
+    /// The log push paths' shared tenant rate limits and append.
+    let logIngest: LogIngest
     private let state = Mutex<(store: (any MetricStorage)?, scrape: ScrapeManager?, spans: (any SpanStorage)?,
                                exemplars: (any ExemplarStorage)?)>((nil, nil, nil, nil))
 
@@ -29,6 +31,7 @@ public final class LookoutRuntime: Sendable {
         self.logger = logger
         inflight = InflightBytes(limit: config.server.maxInflightBytes)
         spanMetrics = SpanMetricsGenerator(options: config.spanMetrics, logger: logger)
+        logIngest = LogIngest(config: config.logs)
         let started = Date().timeIntervalSince1970.rounded()
         selfMetrics.register("process") { [self] in
             [MetricFamily("lookout_build_info", .gauge, help: "Always 1; the version is in the label.", value: 1,

@@ -313,7 +313,11 @@ public enum ConfigLoader {
             case "max_active_streams": logs.store.maxActiveStreams = try reader.int(value, key)
             case "max_label_name_length": logs.store.maxLabelNameLength = try reader.int(value, key)
             case "max_label_value_length": logs.store.maxLabelValueLength = try reader.int(value, key)
-            default: _ = try reader.int(value, key) // rate limits: validated, not enforced yet
+            case "ingestion_rate_mb", "ingestion_burst_mb":
+                let mb = try reader.double(value, key)
+                guard mb > 0 else { throw reader.error(value, "limits.\(key) must be positive") }
+                if key == "ingestion_rate_mb" { logs.ingestionRateBytes = mb * 1_048_576 } else { logs.ingestionBurstBytes = mb * 1_048_576 }
+            default: break
             }
         }
     }

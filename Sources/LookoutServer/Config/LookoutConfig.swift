@@ -23,6 +23,10 @@ public struct LogsConfig: Sendable {
     public var streamLabels = ["service", "level"]
     public var maxLineBytes = 256 * 1024
     public var store = LogStoreOptions()
+    /// Per-tenant ingestion rate and burst in bytes of lines (`limits.ingestion_rate_mb`,
+    /// `ingestion_burst_mb`; Loki's defaults, 4 and 6 MB); pushes past them are answered 429.
+    public var ingestionRateBytes: Double = 4 * 1_048_576
+    public var ingestionBurstBytes: Double = 6 * 1_048_576
     /// What one LogQL query may read and hold (`limits:` `max_query_lines`, `max_query_series`).
     public var queryLimits = LogQueryEngine.Limits()
     public init() {}

@@ -60,6 +60,11 @@ struct YAMLReader {
         return value
     }
 
+    func double(_ node: Node, _ key: String) throws(ConfigError) -> Double {
+        guard case .scalar = node, let value = node.float, value.isFinite else { throw error(node, "\(key) must be a number") }
+        return value
+    }
+
     /// A Prometheus duration such as `15s` or `1h30m`, in milliseconds.
     func duration(_ node: Node, _ key: String) throws(ConfigError) -> Int64 {
         let text = try string(node, key)

@@ -30,8 +30,7 @@ struct AuthMiddleware: RouterMiddleware {
         guard let header = authorization, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             return Self.refuse(.unauthorized, "missing bearer token: send Authorization: Bearer <token>")
         }
-        let presented = Array(header.dropFirst(7).drop(while: { $0 == " " }).utf8)
-        guard let token = tokens.first(where: { Self.constantTimeEqual(Array($0.token.utf8), presented) }) else {
+        guard let token = Self.token(header, in: tokens) else {
             return Self.refuse(.unauthorized, "unknown bearer token")
         }
         let allowed = token.role == .admin || token.role.rawValue == role.rawValue
@@ -39,6 +38,13 @@ struct AuthMiddleware: RouterMiddleware {
             return Self.refuse(.forbidden, "a \(token.role.rawValue) token may not use \(path)")
         }
         return nil
+    }
+
+    /// The configured token an `Authorization: Bearer …` header presents, if any.
+    static func token(_ authorization: String?, in tokens: [AuthToken]) -> AuthToken? {
+        guard let header = authorization, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        let presented = Array(header.dropFirst(7).drop(while: { $0 == " " }).utf8)
+        return tokens.first { Self.constantTimeEqual(Array($0.token.utf8), presented) }
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

@@ -12,7 +12,8 @@ struct EndpointTable: Sendable {
     init(runtime: LookoutRuntime) {
         self.init(HealthRoutes(runtime: runtime).endpoints + PrometheusAPIRoutes(runtime: runtime).endpoints
                   + OTLPRoutes(runtime: runtime).endpoints + JaegerRoutes(runtime: runtime).endpoints
-                  + TempoRoutes(runtime: runtime).endpoints + LogRoutes(runtime: runtime).endpoints + LokiRoutes(runtime: runtime).endpoints)
+                  + TempoRoutes(runtime: runtime).endpoints + LogRoutes(runtime: runtime).endpoints + LokiRoutes(runtime: runtime).endpoints
+                  + LokiPushRoutes(runtime: runtime).endpoints)
     }
 
     init(_ endpoints: [APIEndpoint]) {

@@ -1,8 +1,8 @@
 import Hummingbird
 import LookoutFormats
 
-/// One push call (OTLP, later Loki): its headers and its body, read within `server.max_body_bytes`
-/// and `server.max_inflight_bytes` and, for `Content-Encoding: gzip`, inflated within
+/// One push call (OTLP, JSON lines, Loki): its headers and its body, read within `server.max_body_bytes`
+/// and `server.max_inflight_bytes` and, for `Content-Encoding: gzip` or `deflate`, inflated within
 /// `server.max_body_bytes` too. The reservation is released once the handler returns.
 struct PushRequest: Sendable {
     var headers: HTTPFields
@@ -25,9 +25,9 @@ struct PushRequest: Sendable {
         let declared = request.headers[.contentLength].flatMap { Int($0) }
         if let declared, declared > maxBodyBytes { throw Refusal.tooLarge(limit: maxBodyBytes) }
         let encoding = request.headers[.contentEncoding]?.lowercased() ?? "identity"
-        guard ["identity", "gzip"].contains(encoding) else { throw Refusal.unsupportedEncoding(encoding) }
-        // Without a length, the whole cap is reserved; gzip reserves the inflated cap as well.
-        let reserved = (declared ?? maxBodyBytes) + (encoding == "gzip" ? maxBodyBytes : 0)
+        guard ["identity", "gzip", "deflate"].contains(encoding) else { throw Refusal.unsupportedEncoding(encoding) }
+        // Without a length, the whole cap is reserved; gzip and deflate reserve the inflated cap as well.
+        let reserved = (declared ?? maxBodyBytes) + (encoding == "identity" ? 0 : maxBodyBytes)
         guard inflight.reserve(reserved) else { throw Refusal.busy }
         do {
             var request = request
@@ -38,9 +38,9 @@ struct PushRequest: Sendable {
                 throw Refusal.tooLarge(limit: maxBodyBytes)
             }
             var body = Array(buffer.readableBytesView)
-            if encoding == "gzip" {
+            if encoding != "identity" {
                 do {
-                    body = try GzipBody.inflate(body, limit: maxBodyBytes)
+                    body = try GzipBody.inflate(body, limit: maxBodyBytes, deflate: encoding == "deflate")
                 } catch .tooLarge(let limit) {
                     throw Refusal.tooLarge(limit: limit)
                 } catch .malformed(let why) {

@@ -19,7 +19,7 @@ struct LogRoutes {
         case .tooLarge(let limit): Self.error(.contentTooLarge, "request body larger than server.max_body_bytes (\(limit) bytes)")
         case .busy: Self.error(.tooManyRequests, "Lookout holds server.max_inflight_bytes of request bodies; retry later", retryAfter: true)
         case .malformedGzip(let why), .unreadable(let why): Self.error(.badRequest, why)
-        case .unsupportedEncoding(let encoding): Self.error(.unsupportedMediaType, "unsupported Content-Encoding \"\(encoding)\"; use gzip or none")
+        case .unsupportedEncoding(let encoding): Self.error(.unsupportedMediaType, "unsupported Content-Encoding \"\(encoding)\"; use gzip, deflate or none")
         }
     }
 
@@ -32,10 +32,14 @@ struct LogRoutes {
         default:
             return Self.error(.unsupportedMediaType, "unsupported Content-Type \"\(type)\"; send application/x-ndjson (JSON lines) or application/json")
         }
-        guard let store = runtime.logStore else { return Self.error(.serviceUnavailable, "Lookout is starting: the WAL is still being replayed", retryAfter: true) }
+        if runtime.logStore?.isBusy == true { // refused before the work of decoding
+            return Self.error(.serviceUnavailable, "the log head is full: block writes are behind", retryAfter: true)
+        }
+        let tenant = LogIngest.tenant(request, tokens: runtime.config.server.tokens)
         var options = JSONLinesRequest.Options()
         options.streamLabels = runtime.config.logs.streamLabels
         options.maxLineBytes = runtime.config.logs.maxLineBytes
+        options.tenant = tenant
         let body = request.body, chosen = options
         let decoded: JSONLinesRequest
         do {
@@ -43,19 +47,15 @@ struct LogRoutes {
         } catch {
             return Self.error(.internalServerError, "\(error)")
         }
+        runtime.logStore?.countRefused("invalid_line", decoded.errors.count)
         var errors = decoded.errors
         var accepted = 0
-        if !decoded.records.isEmpty {
-            do {
-                let result = try await store.append(decoded.records)
-                accepted = result.accepted
-                errors += result.refused.map { (decoded.lineNumbers[$0.index], $0.message) }
-            } catch let error as StorageError where error.code == .busy {
-                return Self.error(.serviceUnavailable, error.message, retryAfter: true)
-            } catch {
-                runtime.logger.error("storing log lines failed", metadata: ["error": "\(error)"])
-                return Self.error(.serviceUnavailable, "storing the lines failed: \(error)", retryAfter: true)
-            }
+        switch await runtime.logIngest.store(decoded.records, tenant: tenant, runtime: runtime) {
+        case .success(let result):
+            accepted = result.accepted
+            errors += result.refused.map { (decoded.lineNumbers[$0.index], $0.message) }
+        case .failure(let refusal):
+            return Self.refusal(refusal)
         }
         errors.sort { $0.line < $1.line }
         var w = JSONWriter()
@@ -72,9 +72,17 @@ struct LogRoutes {
         return APIReply(status: errors.isEmpty ? .ok : .badRequest, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: w.bytes))
     }
 
-    static func error(_ status: HTTPResponse.Status, _ message: String, retryAfter: Bool = false) -> APIReply {
+    /// A push the ingest path refused, answered 429 (rate) or 503 (full, starting, failed) with `Retry-After`.
+    static func refusal(_ refusal: LogIngest.Refusal) -> APIReply {
+        switch refusal {
+        case .rateLimited(_, _, _, let wait): error(.tooManyRequests, refusal.message, retryAfter: true, seconds: wait)
+        default: error(.serviceUnavailable, refusal.message, retryAfter: true)
+        }
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String, retryAfter: Bool = false, seconds: Int = 1) -> APIReply {
         var headers: HTTPFields = [.contentType: "application/json"]
-        if retryAfter { headers[.retryAfter] = "1" }
+        if retryAfter { headers[.retryAfter] = String(seconds) }
         var w = JSONWriter()
         w.object { w in w.field("error", message) }
         return APIReply(status: status, headers: headers, body: ByteBuffer(bytes: w.bytes))

@@ -3,7 +3,7 @@ import LookoutFormats
 import LookoutModel
 import LookoutStorage
 
-/// `POST /v1/traces`: OTLP/HTTP as an OpenTelemetry Collector answers it — protobuf or JSON
+/// `POST /v1/traces`, `/v1/metrics` and `/v1/logs`: OTLP/HTTP as an OpenTelemetry Collector answers it — protobuf or JSON
 /// (the response in the request's encoding), gzip, `partial_success` for spans that fail
 /// validation, 400/413/415, and 429/503 with `Retry-After` when Lookout cannot take more now.
 /// A 200 is sent only once the spans are durable in the WAL.
@@ -14,7 +14,12 @@ struct OTLPRoutes {
         [APIEndpoint(methods: [.post], path: "/v1/traces", role: .ingest,
                      handler: .push(handle: { await traces($0) }, refused: { refused($0, signal: "traces") })),
          APIEndpoint(methods: [.post], path: "/v1/metrics", role: .ingest,
-                     handler: .push(handle: { await metrics($0) }, refused: { refused($0, signal: "metrics") }))]
+                     handler: .push(handle: { await metrics($0) }, refused: { refused($0, signal: "metrics") })),
+         APIEndpoint(methods: [.post], path: "/v1/logs", role: .ingest,
+                     handler: .push(handle: { await logs($0) }, refused: { refused($0, signal: "logs") })),
+         // Loki's name for the same receiver.
+         APIEndpoint(methods: [.post], path: "/otlp/v1/logs", role: .ingest,
+                     handler: .push(handle: { await logs($0) }, refused: { refused($0, signal: "logs") }))]
     }
 
     /// A body turned away before decoding, answered in JSON (the encoding is not known to be readable yet).
@@ -32,7 +37,7 @@ struct OTLPRoutes {
         case .unreadable(let why):
             return Self.status(.badRequest, .json, why)
         case .unsupportedEncoding(let encoding):
-            return Self.status(.unsupportedMediaType, .json, "unsupported Content-Encoding \"\(encoding)\"; use gzip or none")
+            return Self.status(.unsupportedMediaType, .json, "unsupported Content-Encoding \"\(encoding)\"; use gzip, deflate or none")
         }
     }
 
@@ -92,6 +97,48 @@ struct OTLPRoutes {
             }
         }
         runtime.metrics.otlpReceived(signal: "metrics", accepted: decoded.samples.count, rejected: decoded.rejectedDataPoints)
+        return APIReply(status: .ok, headers: [.contentType: encoding.contentType], body: ByteBuffer(bytes: decoded.response(encoding)))
+    }
+
+    /// `POST /v1/logs` (and `/otlp/v1/logs`): log records as `OTLPLogsRequest` reads them, stored
+    /// durably before the 200; records the log store's limits refuse are rejected through
+    /// `partial_success` with the others kept.
+    func logs(_ request: PushRequest) async -> APIReply {
+        if runtime.logStore?.isBusy == true {
+            runtime.metrics.otlpRejected(signal: "logs", reason: "busy")
+            return Self.status(.serviceUnavailable, OTLPEncoding(contentType: request.contentType) ?? .json,
+                               "the log head is full: block writes are behind", retryAfter: true)
+        }
+        let tenant = LogIngest.tenant(request, tokens: runtime.config.server.tokens)
+        var options = JSONLinesRequest.Options()
+        options.streamLabels = runtime.config.logs.streamLabels
+        options.maxLineBytes = runtime.config.logs.maxLineBytes
+        options.tenant = tenant
+        let chosen = options
+        let encoding: OTLPEncoding, decoded0: OTLPLogsRequest
+        switch await decode(request, signal: "logs", { body, encoding throws(OTLPDecodeError) in
+            try OTLPLogsRequest.decode(body, encoding: encoding, options: chosen, nowNs: WallClock.nowNanoseconds())
+        }) {
+        case .failure(let refusal): return refusal.reply
+        case .success(let ok): (encoding, decoded0) = ok
+        }
+        var decoded = decoded0
+        runtime.logStore?.countRefused("invalid_line", decoded.rejectedLogRecords)
+        var accepted = 0
+        switch await runtime.logIngest.store(decoded.records, tenant: tenant, runtime: runtime) {
+        case .success(let result):
+            accepted = result.accepted
+            decoded.reject(result.refused.count, firstMessage: result.refused.first.map { "logRecord \($0.index) of those kept: \($0.message)" } ?? "")
+        case .failure(let refusal):
+            runtime.metrics.otlpRejected(signal: "logs", reason: "busy")
+            if case .rateLimited(_, _, _, let wait) = refusal {
+                var reply = Self.status(.tooManyRequests, encoding, refusal.message, retryAfter: true)
+                reply.headers[.retryAfter] = String(wait)
+                return reply
+            }
+            return Self.status(.serviceUnavailable, encoding, refusal.message, retryAfter: true)
+        }
+        runtime.metrics.otlpReceived(signal: "logs", accepted: accepted, rejected: decoded.rejectedLogRecords)
         return APIReply(status: .ok, headers: [.contentType: encoding.contentType], body: ByteBuffer(bytes: decoded.response(encoding)))
     }
 

@@ -82,6 +82,8 @@ public final class LogStore: LogQuerier, WALParticipant, @unchecked Sendable {
     public struct AppendResult: Sendable {
         public var accepted = 0
         public var refused: [Refusal] = []
+
+        public init() {}
     }
 
     /// Creates the log store of a data directory and registers it there; usable once `data.open()`
@@ -476,6 +478,13 @@ public final class LogStore: LogQuerier, WALParticipant, @unchecked Sendable {
                 streams[s.id] = StreamEntry(labels: s.labels, minTimeNs: minT, maxTimeNs: maxT)
             }
         }
+    }
+
+    /// Counts lines refused before they reached the store (undecodable, over a rate), so every
+    /// refusal is in `lookout_logs_refused_total` by reason.
+    public func countRefused(_ reason: String, _ count: Int) {
+        guard count > 0 else { return }
+        lock.withLock { counters.refused[reason, default: 0] += count }
     }
 
     /// Counters for `/metrics`.
