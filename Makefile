@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SYSTEM_PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev libsnappy-dev libre2-dev
 PEER_PACKAGES := prometheus prometheus-node-exporter prometheus-alertmanager
-PYTHON_PACKAGES := pytest prometheus-client opentelemetry-sdk opentelemetry-exporter-otlp-proto-http python-json-logger
+PYTHON_PACKAGES := pytest prometheus-client opentelemetry-sdk opentelemetry-exporter-otlp-proto-http python-json-logger python-logging-loki python-snappy websocket-client
 
 .PHONY: run test unit integration deps peers build release bench
 
@@ -21,7 +21,7 @@ peers: deps
 	if [ -n "$$missing" ]; then echo "installing$$missing"; \
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq --no-install-recommends $$missing; fi
-	@python3 -c "import pytest, prometheus_client, opentelemetry.sdk, pythonjsonlogger" 2>/dev/null || python3 -m pip install -q $(PYTHON_PACKAGES)
+	@python3 -c "import pytest, prometheus_client, opentelemetry.sdk, pythonjsonlogger, logging_loki, snappy, websocket" 2>/dev/null || python3 -m pip install -q $(PYTHON_PACKAGES)
 
 build: deps
 	$(SWIFT) build
