@@ -22,13 +22,18 @@ public final class InMemoryLogStore: LogQuerier {
         return byStream.sorted { $0.key < $1.key }.map { labels, lines in
             let sorted = lines.enumerated().sorted { ($0.element.timestampNs, $0.offset) < ($1.element.timestampNs, $1.offset) }.map(\.element)
             return LogChunk(labels: labels, minTimeNs: sorted.first!.timestampNs, maxTimeNs: sorted.last!.timestampNs,
-                            lineCount: sorted.count, source: .memory(sorted))
+                            lineCount: sorted.count, byteCount: sorted.reduce(0) { $0 + $1.line.utf8.count }, source: .memory(sorted))
         }
     }
 
     public func lines(of chunk: LogChunk) throws -> [LogRecord] {
         if case .memory(let lines) = chunk.source { return lines }
         return []
+    }
+
+    public func streams(_ matchers: [LabelMatcher], startNs: Int64, endNs: Int64) throws -> [Labels] {
+        Set(records.withLock { $0 }.filter { r in r.timestampNs >= startNs && r.timestampNs <= endNs && matchers.allSatisfy { $0.matches(r.labels) } }
+            .map(\.labels)).sorted()
     }
 
     public func labelNames(startNs: Int64, endNs: Int64) throws -> [String] {

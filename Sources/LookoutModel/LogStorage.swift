@@ -11,6 +11,9 @@ public protocol LogQuerier: Sendable {
     /// Every line of `chunk`, in time order (the caller keeps those in its range).
     func lines(of chunk: LogChunk) throws -> [LogRecord]
 
+    /// The label sets of the streams `matchers` select with lines in the range, sorted.
+    func streams(_ matchers: [LabelMatcher], startNs: Int64, endNs: Int64) throws -> [Labels]
+
     /// Label names of streams with lines in the range, sorted.
     func labelNames(startNs: Int64, endNs: Int64) throws -> [String]
 
@@ -25,6 +28,8 @@ public struct LogChunk: Sendable {
     public var maxTimeNs: Int64
     /// Lines in the chunk (all of them, not only those in a query's range).
     public var lineCount: Int
+    /// Bytes of its lines' text, uncompressed (a page's: its raw columns).
+    public var byteCount: Int
     public var source: Source
 
     public enum Source: Sendable {
@@ -34,11 +39,12 @@ public struct LogChunk: Sendable {
         case sealed(LogPageAddress)
     }
 
-    public init(labels: Labels, minTimeNs: Int64, maxTimeNs: Int64, lineCount: Int, source: Source) {
+    public init(labels: Labels, minTimeNs: Int64, maxTimeNs: Int64, lineCount: Int, byteCount: Int, source: Source) {
         self.labels = labels
         self.minTimeNs = minTimeNs
         self.maxTimeNs = maxTimeNs
         self.lineCount = lineCount
+        self.byteCount = byteCount
         self.source = source
     }
 }

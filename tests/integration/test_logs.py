@@ -89,6 +89,17 @@ def test_json_logger_lines_are_stored_and_bad_ones_refused_by_number(lookout_fac
     assert answer["data"] == ["level", "service"]
     status, answer = loki(lookout.url, "label/service/values", start="0")
     assert answer["data"] == ["cart", "checkout"]
+    status, answer = loki(lookout.url, "series", **{"match[]": '{service="cart"}', "start": "0"})
+    assert answer["data"] == [{"level": "unknown", "service": "cart"}], answer
+    status, answer = loki(lookout.url, "index/stats", query='{service=~".+"}', start="0")
+    assert answer["streams"] == 2 and answer["entries"] == 9 and answer["bytes"] > 0, answer
+    status, answer = loki(lookout.url, "index/volume", query='{service=~".+"}', start="0")
+    assert {r["metric"]["service"] for r in answer["data"]["result"]} == {"cart", "checkout"}, answer
+    status, answer = loki(lookout.url, "detected_fields", query='{service="checkout"}', start="0")
+    fields = {f["label"]: f for f in answer["fields"]}
+    assert fields["order_id"]["type"] == "int" and fields["order_id"]["cardinality"] == 5, fields
+    status, answer = loki(lookout.url, "detected_field/order_id/values", query='{service="checkout"}', start="0")
+    assert answer["values"] == ["0", "1", "2", "3", "4"], answer
     status, text = loki(lookout.url, "query_range", query='{service="cart"} |= ', start="0")
     assert status == 400 and text.startswith("parse error at line 1, col 21:"), text
 

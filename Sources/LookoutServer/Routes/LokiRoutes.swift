@@ -7,7 +7,8 @@ import LookoutStorage
 
 /// Loki's query API under `/loki/api/v1/`: `query_range` and `query` for log queries (`streams`,
 /// newest first unless `direction=forward`) and metric queries (`matrix`, `vector`, `scalar`), with
-/// Loki's `stats.summary`; `labels` and `label/<name>/values`. Errors are Loki's: 400 with the
+/// Loki's `stats.summary`; `labels`, `label/<name>/values`, `series`, `index/stats`,
+/// `index/volume`, `detected_fields` and `detected_field/<name>/values`. Errors are Loki's: 400 with the
 /// message as text (`parse error at line 1, col N: …`).
 struct LokiRoutes {
     let runtime: LookoutRuntime
@@ -32,7 +33,112 @@ struct LokiRoutes {
                 let (start, end) = try range(call.params)
                 return Self.success(try store().labelValues(call.pathParameter, startNs: start, endNs: end))
             },
+            api("/loki/api/v1/series") { call throws(APIError) in try series(call.params) },
+            api("/loki/api/v1/index/stats") { call throws(APIError) in try indexStats(call.params) },
+            api("/loki/api/v1/index/volume") { call throws(APIError) in try volume(call.params) },
+            api("/loki/api/v1/detected_fields") { call throws(APIError) in try detectedFields(call.params, name: nil) },
+            api("/loki/api/v1/detected_field/{name}/values") { call throws(APIError) in try detectedFields(call.params, name: call.pathParameter) },
         ]
+    }
+
+    /// The selector of a `query` or `match[]` parameter (a log query; its pipeline is not used here).
+    func selector(_ text: String?) throws(APIError) -> LogQuery {
+        guard let text, !text.isEmpty else { throw .badData("query parameter is missing") }
+        do { return try LogQLParser.parse(text) } catch { throw .badData(error.description) }
+    }
+
+    /// `series?match[]=…`: the label sets of the streams the selectors pick in the range.
+    func series(_ params: APIParameters) throws(APIError) -> APIReply {
+        let (start, end) = try range(params)
+        let matches = params.all("match[]") + params.all("match")
+        var found = Set<Labels>()
+        for m in matches.isEmpty ? [] : matches {
+            found.formUnion(try store().streams(try selector(m).matchers, startNs: start, endNs: end))
+        }
+        if matches.isEmpty { found = Set(try store().streams([], startNs: start, endNs: end)) }
+        var w = JSONWriter()
+        w.object { w in
+            w.field("status", "success")
+            w.key("data")
+            w.array { w in for labels in found.sorted() { w.object { w in for l in labels { w.field(l.name, l.value) } } } }
+        }
+        return APIReply.json(w, status: .ok)
+    }
+
+    func chunks(_ params: APIParameters) throws(APIError) -> [LogChunk] {
+        let (start, end) = try range(params)
+        let query = try selector(params["query"])
+        return try run { try store().chunks(query.matchers, startNs: start, endNs: end, mustContain: []) }
+    }
+
+    /// `index/stats`: streams, chunks, entries and bytes the selector covers, from the index alone.
+    func indexStats(_ params: APIParameters) throws(APIError) -> APIReply {
+        let chunks = try chunks(params)
+        var w = JSONWriter()
+        w.object { w in
+            w.field("streams", Set(chunks.map(\.labels)).count)
+            w.field("chunks", chunks.count)
+            w.field("entries", chunks.reduce(0) { $0 + $1.lineCount })
+            w.field("bytes", chunks.reduce(0) { $0 + $1.byteCount })
+        }
+        return APIReply.json(w, status: .ok)
+    }
+
+    /// `index/volume`: bytes by `targetLabels` (default: the selector's label names), as a vector.
+    func volume(_ params: APIParameters) throws(APIError) -> APIReply {
+        let chunks = try chunks(params)
+        let query = try selector(params["query"])
+        let names = params["targetLabels"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            ?? Array(Set(query.matchers.map(\.name))).sorted()
+        var bytes: [Labels: Int] = [:]
+        for chunk in chunks {
+            bytes[Labels(names.compactMap { n in chunk.labels[n].map { Label(n, $0) } }), default: 0] += chunk.byteCount
+        }
+        let limit = params["limit"].flatMap { Int($0) } ?? 100
+        let (_, end) = try range(params)
+        let top = bytes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit)
+        let value = QueryValue.vector(top.map { InstantSample(labels: $0.key, sample: Sample(end / 1_000_000, Double($0.value))) })
+        var w = JSONWriter()
+        w.object { w in
+            w.field("status", "success")
+            w.key("data")
+            PrometheusAPIRoutes.render(value, into: &w)
+        }
+        return APIReply.json(w, status: .ok)
+    }
+
+    /// `detected_fields` (or one field's `detected_field/<name>/values`) of the newest `line_limit`
+    /// lines the query keeps.
+    func detectedFields(_ params: APIParameters, name: String?) throws(APIError) -> APIReply {
+        let (start, end) = try range(params)
+        let query = try selector(params["query"])
+        let lineLimit = min(params["line_limit"].flatMap { Int($0) } ?? 1000, 10_000)
+        let engine = LogQueryEngine(store: try store(), limits: runtime.config.logs.queryLimits)
+        let lines = try run { try engine.lines(query, startNs: start, endNs: end, limit: lineLimit, forward: false) }
+        let fields = DetectedField.detect(lines.streams.flatMap(\.lines))
+        let limit = params["limit"].flatMap { Int($0) } ?? 1000
+        var w = JSONWriter()
+        w.object { w in
+            if let name {
+                w.key("values")
+                w.array { w in for v in (fields.first { $0.label == name }?.values ?? []).prefix(limit) { w.string(v) } }
+            } else {
+                w.key("fields")
+                w.array { w in
+                    for f in fields.prefix(limit) {
+                        w.object { w in
+                            w.field("label", f.label)
+                            w.field("type", f.type)
+                            w.field("cardinality", f.cardinality)
+                            w.key("parsers")
+                            if f.parsers.isEmpty { w.raw("null") } else { w.array { w in for p in f.parsers { w.string(p) } } }
+                        }
+                    }
+                }
+            }
+            w.field("limit", limit)
+        }
+        return APIReply.json(w, status: .ok)
     }
 
     func store() throws(APIError) -> LogStore {

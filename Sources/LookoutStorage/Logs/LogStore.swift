@@ -357,7 +357,8 @@ public final class LogStore: LogQuerier, WALParticipant, @unchecked Sendable {
                 let lines = stream.lines(from: startNs, through: endNs)
                 guard let first = lines.first, let last = lines.last else { continue }
                 memory.append(LogChunk(labels: labels, minTimeNs: first.timestampNs, maxTimeNs: last.timestampNs,
-                                       lineCount: lines.count, source: .memory(Array(lines))))
+                                       lineCount: lines.count, byteCount: lines.reduce(0) { $0 + $1.line.utf8.count },
+                                       source: .memory(Array(lines))))
             }
         }
         let indexedThrough = lastIndexedBlock
@@ -379,7 +380,7 @@ public final class LogStore: LogQuerier, WALParticipant, @unchecked Sendable {
                     continue
                 }
                 sealed.append(LogChunk(labels: entry.labels, minTimeNs: page.minTimeNs, maxTimeNs: page.maxTimeNs,
-                                       lineCount: page.lines, source: .sealed(page.address)))
+                                       lineCount: page.lines, byteCount: page.address.rawLength, source: .sealed(page.address)))
             }
         }
         if skipped > 0 { lock.withLock { counters.pagesSkipped += skipped } }
@@ -439,6 +440,10 @@ public final class LogStore: LogQuerier, WALParticipant, @unchecked Sendable {
             }
             return out
         }
+    }
+
+    public func streams(_ matchers: [LabelMatcher], startNs: Int64, endNs: Int64) -> [Labels] {
+        streamLabels(startNs: startNs, endNs: endNs).filter { labels in matchers.allSatisfy { $0.matches(labels[$0.name] ?? "") } }.sorted()
     }
 
     public func labelNames(startNs: Int64, endNs: Int64) -> [String] {
