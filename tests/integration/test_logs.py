@@ -152,6 +152,21 @@ def test_metric_queries_and_grafanas_health_check(lookout_factory):
     assert values == [[now, str(5 / 300)]], values
     assert "totalLinesProcessed" in answer["data"]["stats"]["summary"]
 
+    # `lookout logs`: lines oldest first with time, level and labels; a metric query as a table.
+    import subprocess
+    from conftest import LOOKOUT_BIN
+    out = subprocess.run([LOOKOUT_BIN, "logs", '{service="cart"} |= "took"', "--url", lookout.url, "--since", "1h"],
+                         capture_output=True, text=True, timeout=30, env={"NO_COLOR": "1"})
+    assert out.returncode == 0, out.stderr
+    printed = out.stdout.splitlines()
+    assert sorted(l.split(" ", 1)[1] for l in printed) == sorted(['INFO  {service="cart"} GET /x took=10ms', 'INFO  {service="cart"} GET /x took=250ms',
+                                                     'ERROR {service="cart"} GET /x took=900ms']), printed
+    out = subprocess.run([LOOKOUT_BIN, "logs", 'sum by (level) (count_over_time({service="cart"}[1h]))', "--url", lookout.url],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0 and "error" in out.stdout and "info" in out.stdout, out.stdout + out.stderr
+    out = subprocess.run([LOOKOUT_BIN, "logs", '{service="cart"} |=', "--url", lookout.url], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 1 and "parse error at line 1" in out.stderr, out.stderr
+
     status, text = loki(lookout.url, "query", query='sum_over_time({service="cart"}[5m])')
     assert status == 400 and "invalid aggregation sum_over_time without unwrap" in text, text
     assert lookout.stop() == 0
