@@ -7,6 +7,8 @@
 //   lookout-bench memory [SAMPLES]    resident bytes per active head series (SAMPLES each, default 4)
 //   lookout-bench otlp FILE           OTLP protobuf trace decoding into spans, spans/s on one core
 //                                     (FILE: an ExportTraceServiceRequest body, e.g. from bench_spans.py --dump)
+//   lookout-bench logs [LINES]        log store: JSON lines decoded and appended per core, bytes on disk per raw
+//                                     byte, count_over_time and needle-search latency (default 10,000,000 lines)
 //   lookout-bench traces [SPANS]      span store: append spans/s per core, bytes per span, trace-by-id
 //                                     and search latency with SPANS stored (default 10,000,000)
 import Foundation
@@ -355,6 +357,100 @@ case "traces":
     let whole = directorySize(directory)
     func perSpan(_ bytes: Int64) -> String { String(format: "%.1f", Double(bytes) / Double(appended)) }
     print("traces: after close, blocks \(blocks) bytes = \(perSpan(blocks)) bytes/span; index.sqlite \(index) bytes = \(perSpan(index)) bytes/span; whole data dir (WAL checkpoint included) \(whole) bytes = \(perSpan(whole)) bytes/span")
+    try? FileManager.default.removeItem(atPath: directory)
+
+case "logs":
+    // JSON lines with the field mix of real services: 10 services, levels mostly info, a message
+    // with ids and durations, a request id, user, route, status and latency fields, a trace id on
+    // most lines. Spread over one hour; 2% of checkout's lines hold "timeout".
+    let total = arguments.count > 2 ? Int(arguments[2]) ?? 10_000_000 : 10_000_000
+    let directory = temporaryDirectory("logs")
+    let data = try DataDirectory(path: directory, logger: logger)
+    let store = try LogStore(data: data, logger: logger)
+    try data.open()
+    var random = SplitMix(state: 7)
+    let services = ["checkout", "cart", "payments", "search", "users", "inventory", "shipping", "gateway", "email", "recommend"]
+    let routes = ["/api/orders", "/api/cart/items", "/api/pay", "/api/search", "/api/users/me", "/healthz"]
+    let hour: Int64 = 3_600_000_000_000
+    let t0: Int64 = WallClock.nowNanoseconds() - hour
+    var needle = ""
+    var rawBytes = 0, appended = 0, decodeCPU = 0.0, appendCPU = 0.0, wall = 0.0
+    var options = JSONLinesRequest.Options()
+    options.streamLabels = ["service", "level"]
+    while appended < total {
+        var body: [UInt8] = []
+        let n = min(1000, total - appended)
+        for i in 0..<n {
+            let k = appended + i
+            let service = services[Int(random.next() % 10)]
+            let roll = random.next() % 100
+            let level = roll < 2 ? "error" : roll < 8 ? "warn" : roll < 20 ? "debug" : "info"
+            let latency = Int(-log(max(random.unit(), 1e-9)) * 40)
+            let request = String(random.next(), radix: 16)
+            var msg = "\(routes[Int(random.next() % 6)]) handled in \(latency)ms for order \(random.next() % 100_000)"
+            if service == "checkout" && random.next() % 50 == 0 { msg = "upstream timeout after \(latency * 10)ms calling payments" }
+            if k == total / 2 { needle = "req-" + request; msg += " " + needle }
+            let ts = t0 + Int64(k) * hour / Int64(total)
+            let line = "{\"ts\":\(ts),\"level\":\"\(level)\",\"service\":\"\(service)\",\"msg\":\"\(msg)\",\"request_id\":\"\(request)\","
+                + "\"user\":\"u\(random.next() % 5000)\",\"status\":\(roll < 2 ? 500 : 200),\"latency_ms\":\(latency),"
+                + "\"trace_id\":\"\(String(repeating: "0", count: 16))\(String(format: "%016llx", random.next() | 1))\"}\n"
+            body += line.utf8
+        }
+        rawBytes += body.count
+        let c0 = cpuSeconds(), w0 = ContinuousClock.now
+        let decoded = JSONLinesRequest.decode(body, json: false, options: options, nowNs: t0 + hour)
+        let c1 = cpuSeconds()
+        while true {
+            do {
+                _ = try await store.append(decoded.records)
+                break
+            } catch let error as StorageError where error.code == .busy {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        decodeCPU += c1 - c0
+        appendCPU += cpuSeconds() - c1
+        wall += (ContinuousClock.now - w0).inSeconds
+        appended += n
+        if appended % 1_000_000 == 0 { FileHandle.standardError.write(Data("\r\(appended) lines".utf8)) }
+    }
+    try store.sealHead(force: true)
+    try data.checkpoint()
+    FileHandle.standardError.write(Data("\n".utf8))
+    let cpu = decodeCPU + appendCPU
+    print("logs: \(appended) JSON lines (\(rawBytes / 1_048_576) MiB) decoded and appended durably in batches of 1000: \(Int(Double(appended) / cpu)) lines/s and \(String(format: "%.0f", Double(rawBytes) / cpu / 1_048_576)) MiB/s per core (decode \(String(format: "%.1f", decodeCPU)) s, store \(String(format: "%.1f", appendCPU)) s CPU; \(String(format: "%.1f", wall)) s wall)")
+    let engine = LogQueryEngine(store: store)
+    func timed(_ text: String, runs: Int = 5) throws -> (Double, String) {
+        var best = Double.infinity, shown = ""
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            switch try LogQLExpression.parse(text) {
+            case .metric(let q):
+                let (value, _) = try engine.instant(q, atNs: t0 + hour)
+                if case .vector(let v) = value { shown = v.map { "\($0.labels["level"] ?? "")=\(Int($0.sample.value))" }.sorted().joined(separator: " ") }
+            case .logs(let q):
+                let r = try engine.lines(q, startNs: t0, endNs: t0 + hour, limit: 100, forward: false)
+                shown = "\(r.count) line(s), \(r.stats.chunksRead) page(s) read"
+            }
+            best = min(best, (ContinuousClock.now - start).inSeconds)
+        }
+        return (best * 1000, shown)
+    }
+    let count = #"sum by (level) (count_over_time({service="checkout"} |= "timeout" [5m]))"#
+    let (countMs, counted) = try timed(count)
+    print("logs: \(count) over the last 5 min of \(appended) lines: \(String(format: "%.0f", countMs)) ms (best of 5): \(counted)")
+    let wholeHour = #"sum by (level) (count_over_time({service="checkout"} |= "timeout" [1h]))"#
+    let (hourMs, hourCounted) = try timed(wholeHour, runs: 3)
+    print("logs: the same over the whole hour ([1h]): \(String(format: "%.0f", hourMs)) ms (best of 3): \(hourCounted)")
+    let search = "{service=~\".+\"} |= \"\(needle)\""
+    let (needleMs, found) = try timed(search)
+    print("logs: needle search \(search) over the hour: \(String(format: "%.1f", needleMs)) ms (best of 5): \(found)")
+    try store.close()
+    try data.close()
+    let blocks = directorySize(directory + "/logs")
+    let whole = directorySize(directory)
+    let totals = (index: fileSize(directory + "/index.sqlite") + fileSize(directory + "/index.sqlite-wal"), 0)
+    print("logs: after close, blocks \(blocks) bytes, index.sqlite \(totals.index) bytes, whole data dir \(whole) bytes = \(String(format: "%.3f", Double(whole) / Double(rawBytes))) bytes on disk per raw byte (blocks alone \(String(format: "%.3f", Double(blocks) / Double(rawBytes))))")
     try? FileManager.default.removeItem(atPath: directory)
 
 default:
