@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzExposition FuzzPromQL FuzzConfig FuzzOTLP FuzzTraceQL FuzzJSONLines FuzzLogQL)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzExposition FuzzPromQL FuzzConfig FuzzOTLP FuzzTraceQL FuzzJSONLines FuzzLogQL FuzzLokiPush)
 work=${LOOKOUT_FUZZ_WORK:-.build-fuzz}
 # One build per product: `swift build` given several `--product`s builds only the last.
 for target in "${targets[@]}"; do
@@ -29,6 +29,7 @@ for target in "${targets[@]}"; do
     FuzzConfig) cp config/*.yaml "$corpus/" ;;
     FuzzOTLP) cp Tests/Fixtures/otlp/*traces* "$corpus/" ;;
     FuzzJSONLines) cp Tests/Fixtures/logs/*.jsonl "$corpus/" ;;
+    FuzzLokiPush) printf '%s' '{"streams":[{"stream":{"a":"b"},"values":[["1","x",{"k":"v"}]]}]}' > "$corpus/push.json" ;;
     FuzzLogQL) awk -v dir="$corpus" '{ print > (dir "/query" NR) }' Tests/Fixtures/logql/queries.txt ;;
     FuzzTraceQL) awk -v dir="$corpus" '{ print > (dir "/query" NR) }' Tests/Fixtures/traceql/queries.txt ;;
   esac
