@@ -390,7 +390,7 @@ case "logs":
             var msg = "\(routes[Int(random.next() % 6)]) handled in \(latency)ms for order \(random.next() % 100_000)"
             if service == "checkout" && random.next() % 50 == 0 { msg = "upstream timeout after \(latency * 10)ms calling payments" }
             if k == total / 2 { needle = "req-" + request; msg += " " + needle }
-            let ts = t0 + Int64(k) * hour / Int64(total)
+            let ts = t0 + Int64(Double(k) / Double(total) * Double(hour))
             let line = "{\"ts\":\(ts),\"level\":\"\(level)\",\"service\":\"\(service)\",\"msg\":\"\(msg)\",\"request_id\":\"\(request)\","
                 + "\"user\":\"u\(random.next() % 5000)\",\"status\":\(roll < 2 ? 500 : 200),\"latency_ms\":\(latency),"
                 + "\"trace_id\":\"\(String(repeating: "0", count: 16))\(String(format: "%016llx", random.next() | 1))\"}\n"
