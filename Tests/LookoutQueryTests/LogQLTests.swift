@@ -58,4 +58,11 @@ struct LogQLTests {
             }
         }
     }
+
+    @Test func onlyFiltersOnTheStoredLineNarrowPages() throws {
+        #expect(try LogQLParser.parse(#"{a="b"} |= "x" |= "y" or "z" != "w" | json |= "v""#).requiredSubstrings == ["x", "v"])
+        #expect(try LogQLParser.parse(#"{a="b"} |= "x" | line_format "{{.a}}" |= "y""#).requiredSubstrings == ["x"])
+        #expect(try LogQLParser.parse(#"{a="b"} | unpack |= "y""#).requiredSubstrings.isEmpty, "unpack rewrites the line")
+        #expect(try LogQLParser.parse(#"{a="b"} | decolorize |= "y""#).requiredSubstrings.isEmpty)
+    }
 }

@@ -53,14 +53,15 @@ public struct LogQuery: Sendable {
         public var value: Double?
     }
 
-    /// The substrings every line the query keeps must hold (its single-needle `|=` filters before
-    /// any `line_format`), for the store's page filters.
+    /// The substrings every stored line the query keeps must hold (its single-needle `|=` filters
+    /// before a stage that rewrites the line: `line_format`, `unpack`, `decolorize`), for the
+    /// store's page filters.
     public var requiredSubstrings: [String] {
         var out: [String] = []
         for stage in stages {
             switch stage {
             case .contains(let needles) where needles.count == 1: out.append(needles[0])
-            case .lineFormat: return out
+            case .lineFormat, .unpack, .decolorize: return out
             default: continue
             }
         }
