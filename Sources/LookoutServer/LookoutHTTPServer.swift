@@ -55,7 +55,8 @@ public enum LookoutHTTPServer {
         return Application(
             router: router(runtime: runtime, table: table),
             server: HTTPServerBuilder { responder in
-                LookoutHTTP1Channel(responder: responder) { QueryFastPath(runtime: runtime, table: table, costs: costs) }
+                LookoutHTTP1Channel(responder: responder, fastPath: { QueryFastPath(runtime: runtime, table: table, costs: costs) },
+                                    tailUpgrader: { LokiTailHandler.upgrader(runtime: runtime, table: table) })
             },
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "Lookout"),
             services: services,

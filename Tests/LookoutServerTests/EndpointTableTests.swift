@@ -37,7 +37,11 @@ import Testing
     }
 
     /// What an endpoint answers a caller it lets in, on the test's empty span store.
-    static func answered(_ endpoint: APIEndpoint) -> Int { endpoint.path.contains("/traces/") ? 404 : 200 }
+    /// The status an authorised plain request gets: 404 for an unknown trace, 400 for the tail,
+    /// which answers only an upgraded WebSocket (`LokiTailHandler`).
+    static func answered(_ endpoint: APIEndpoint) -> Int {
+        endpoint.path.contains("/traces/") ? 404 : endpoint.path.hasSuffix("/tail") ? 400 : 200
+    }
 
     /// (path, method, caller) → (status, body) for every endpoint, through one way of answering.
     static func answers(live: Bool) async throws -> [String: (Int, String)] {

@@ -160,3 +160,36 @@ limits: {{ingestion_rate_mb: 0.001, ingestion_burst_mb: 0.002}}
     status, body = http_get(lookout.url + "/metrics")
     assert b'lookout_logs_refused_total{reason="rate_limited"} 1' in body
     assert lookout.stop() == 0
+
+
+def test_live_tail_over_websocket(tmp_path, lookout_factory):
+    import websocket
+    lookout = lookout_factory(CONFIG).start()
+    ndjson = {"Content-Type": "application/x-ndjson"}
+    status, _ = http_post(lookout.url + "/api/v1/logs", b'{"msg":"before","service":"tailme"}\n', ndjson)
+    assert status == 200
+    query = urllib.parse.urlencode({"query": '{service="tailme"} != "skip"', "start": str(time.time_ns() - 60 * 10**9)})
+    ws = websocket.create_connection(f"ws://127.0.0.1:{lookout.port}/loki/api/v1/tail?{query}", timeout=10)
+    first = json.loads(ws.recv())
+    assert [v[1] for s in first["streams"] for v in s["values"]] == ["before"], first
+    assert "dropped_entries" in first
+    for line in [b"after one", b"skip me", b"after two"]:
+        status, _ = http_post(lookout.url + "/api/v1/logs", b'{"msg":"%s","service":"tailme"}\n' % line, ndjson)
+        assert status == 200
+    got = []
+    deadline = time.time() + 10
+    while len(got) < 2 and time.time() < deadline:
+        message = json.loads(ws.recv())
+        got += [v[1] for s in message["streams"] for v in s["values"]]
+        assert all(s["stream"]["service"] == "tailme" for s in message["streams"])
+    assert got == ["after one", "after two"], got
+    ws.close()
+    # Without an upgrade, or with a bad query, the path answers 400 saying why.
+    status, text = loki(lookout.url, "tail", query='{service="tailme"}')
+    assert status == 400 and "WebSocket" in text, text
+    # A bad query is answered with a close frame (1008) that says why.
+    bad = websocket.create_connection(f"ws://127.0.0.1:{lookout.port}/loki/api/v1/tail?query=%7B", timeout=5)
+    opcode, frame = bad.recv_data_frame(True)
+    assert opcode == websocket.ABNF.OPCODE_CLOSE and frame.data[:2] == b"\x03\xf0", frame.data
+    assert b"parse error at line 1" in frame.data[2:], frame.data
+    assert lookout.stop() == 0

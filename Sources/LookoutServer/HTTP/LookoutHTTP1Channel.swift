@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
+import NIOWebSocket
 
 /// Hummingbird's HTTP/1.1 child channel with `QueryFastPath` placed right after NIO's HTTP
 /// decoder: the Prometheus API's read paths are answered from NIO's own request heads, before
@@ -14,6 +15,8 @@ struct LookoutHTTP1Channel: HTTPChannelHandler {
 
     let responder: HTTPChannelHandler.Responder
     let fastPath: @Sendable () -> QueryFastPath
+    /// Upgrades `GET /loki/api/v1/tail` to a WebSocket (`LokiTailHandler`).
+    let tailUpgrader: @Sendable () -> NIOWebSocketServerUpgrader
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -22,6 +25,7 @@ struct LookoutHTTP1Channel: HTTPChannelHandler {
             let pipeline = channel.pipeline.syncOperations
             try pipeline.configureHTTPServerPipeline(
                 withPipeliningAssistance: false, // `QueryFastPath` keeps responses in order
+                withServerUpgrade: (upgraders: [tailUpgrader()], completionHandler: { _ in }),
                 withErrorHandling: false,        // Hummingbird answers errors
                 withOutboundHeaderValidation: false,
                 withEncoderConfiguration: .init(),

@@ -33,6 +33,11 @@ struct LokiRoutes {
                 let (start, end) = try range(call.params)
                 return Self.success(try store().labelValues(call.pathParameter, startNs: start, endNs: end))
             },
+            // Reached only when the request was not upgraded to a WebSocket (`LokiTailHandler`).
+            api(LokiTailHandler.path) { call throws(APIError) in
+                if case .failure(let error) = LokiTailHandler.make(call.params, runtime: runtime) { throw error }
+                throw .badData("tail is a WebSocket: send Connection: Upgrade and Upgrade: websocket")
+            },
             api("/loki/api/v1/series") { call throws(APIError) in try series(call.params) },
             api("/loki/api/v1/index/stats") { call throws(APIError) in try indexStats(call.params) },
             api("/loki/api/v1/index/volume") { call throws(APIError) in try volume(call.params) },
