@@ -36,7 +36,7 @@ enum LogBlockFile {
         var message: String
     }
 
-    static func name(_ id: Int64) -> String { "\(String(repeating: "0", count: max(0, 8 - String(id).count)))\(id).logs" }
+    static func name(_ id: Int64) -> String { BlockDirectory.fileName(id, ext: "logs") }
 
     /// The block's bytes and its pages for `streams` (each stream's lines in time order).
     static func encode(_ streams: [(Labels, [LogRecord])], level: Int32 = 3) -> (bytes: [UInt8], pages: [Page]) {

@@ -94,23 +94,11 @@ public final class LogStore: LogQuerier, WALParticipant, @unchecked Sendable {
         self.logger = logger
         index = LogIndex(database: data.index)
         blocksPath = data.path + "/logs"
-        do {
-            try FileManager.default.createDirectory(atPath: blocksPath, withIntermediateDirectories: true)
-        } catch {
-            throw StorageError(.io, "cannot create the logs directory: \(error)", file: blocksPath)
-        }
         flushedSeq = try index.flushedSeq()
         nextSeq = flushedSeq + 1
         let indexed = try index.allBlocks()
         lastIndexedBlock = indexed.max() ?? 0
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: blocksPath)) ?? [] {
-            let id = Int64(name.split(separator: ".").first ?? "")
-            if id.map({ !indexed.contains($0) }) ?? name.hasSuffix(".tmp") {
-                logger.warning("deleting a log block the index never took (its lines are in the WAL)",
-                               metadata: ["storage.file": "\(blocksPath)/\(name)"])
-                try FileIO.remove(blocksPath + "/" + name)
-            }
-        }
+        try BlockDirectory.prepare(blocksPath, indexed: indexed, what: "logs", logger: logger)
         let now = Self.monotonicSeconds(), wallNs = WallClock.nowNanoseconds()
         for s in try index.streams() {
             streamIDs[s.labels] = s.id
@@ -393,13 +381,7 @@ public final class LogStore: LogQuerier, WALParticipant, @unchecked Sendable {
             return []
         }
         let path = blocksPath + "/" + LogBlockFile.name(address.block)
-        let fd: Int32
-        do { fd = try FileIO.open(path, flags: O_RDONLY) } catch {
-            // Retention deleted it after the index was read: its lines are gone, not unreadable.
-            if !FileManager.default.fileExists(atPath: path) { return [] }
-            data.health.record(.partitionRead)
-            throw error
-        }
+        guard let fd = try BlockDirectory.openForReading(path, health: data.health) else { return [] }
         defer { FileIO.close(fd) }
         do {
             let payload = try FileIO.pread(fd, count: address.length, offset: address.offset, path: path)

@@ -40,7 +40,7 @@ enum SpanBlockFile {
         var message: String
     }
 
-    static func name(_ id: Int64) -> String { "\(String(repeating: "0", count: max(0, 8 - String(id).count)))\(id).spans" }
+    static func name(_ id: Int64) -> String { BlockDirectory.fileName(id, ext: "spans") }
 
     /// The file's bytes for `spans`, which must be sorted by trace id.
     static func encode(_ spans: [Span], level: Int32 = 3) -> [UInt8] {

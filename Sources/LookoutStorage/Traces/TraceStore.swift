@@ -63,22 +63,9 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
         self.logger = logger
         index = SpanIndex(database: data.index)
         blocksPath = data.path + "/traces"
-        do {
-            try FileManager.default.createDirectory(atPath: blocksPath, withIntermediateDirectories: true)
-        } catch {
-            throw StorageError(.io, "cannot create the traces directory: \(error)", file: blocksPath)
-        }
         flushedSeq = try index.flushedSeq()
         nextSeq = flushedSeq + 1
-        let indexed = try index.allBlocks()
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: blocksPath)) ?? [] {
-            let id = Int64(name.split(separator: ".").first ?? "")
-            if id.map({ !indexed.contains($0) }) ?? name.hasSuffix(".tmp") {
-                logger.warning("deleting a span block the index never took (its spans are in the WAL)",
-                               metadata: ["storage.file": "\(blocksPath)/\(name)"])
-                try FileIO.remove(blocksPath + "/" + name)
-            }
-        }
+        try BlockDirectory.prepare(blocksPath, indexed: try index.allBlocks(), what: "traces", logger: logger)
         try data.register(self)
     }
 
@@ -293,13 +280,7 @@ public final class TraceStore: SpanStorage, WALParticipant, @unchecked Sendable 
     /// The spans of `trace` in block `id`: the header, the directory and the pages that may hold it.
     func readBlock(_ id: Int64, trace: TraceID) throws -> [Span] {
         let path = blocksPath + "/" + SpanBlockFile.name(id)
-        let fd: Int32
-        do { fd = try FileIO.open(path, flags: O_RDONLY) } catch {
-            // Retention deleted it after the index was read: its spans are gone, not unreadable.
-            if !FileManager.default.fileExists(atPath: path) { return [] }
-            data.health.record(.partitionRead)
-            throw error
-        }
+        guard let fd = try BlockDirectory.openForReading(path, health: data.health) else { return [] }
         defer { FileIO.close(fd) }
         do {
             let read = { (offset: Int64, count: Int) throws -> [UInt8] in try FileIO.pread(fd, count: count, offset: offset, path: path) }
