@@ -42,7 +42,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "LookoutQuery", dependencies: ["LookoutModel"]),
-        .target(name: "LookoutRules", dependencies: ["LookoutModel", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "LookoutYAML", dependencies: ["LookoutModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "LookoutRules", dependencies: [
+            "LookoutModel", "LookoutQuery", "LookoutYAML",
+            .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "LookoutNotify", dependencies: [
+            "LookoutModel", "LookoutFormats", "LookoutYAML",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "LookoutScrape", dependencies: [
             "LookoutModel", "LookoutFormats",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -53,6 +62,7 @@ let package = Package(
         ]),
         .target(name: "LookoutServer", dependencies: [
             "LookoutModel", "LookoutFormats", "LookoutStorage", "LookoutQuery", "LookoutScrape", "LookoutRules",
+            "LookoutNotify", "LookoutYAML",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -70,6 +80,7 @@ let package = Package(
         ]),
         .executableTarget(name: "lookout", dependencies: [
             "LookoutModel", "LookoutClient", "LookoutFormats", "LookoutStorage", "LookoutQuery", "LookoutScrape", "LookoutServer",
+            "LookoutRules", "LookoutYAML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,6 +97,7 @@ let package = Package(
         .testTarget(name: "LookoutQueryTests", dependencies: ["LookoutQuery"],
                     resources: [.copy("Cases"), .copy("LogQLCases")]),
         .testTarget(name: "LookoutRulesTests", dependencies: ["LookoutRules"]),
+        .testTarget(name: "LookoutNotifyTests", dependencies: ["LookoutNotify"]),
         .testTarget(name: "LookoutScrapeTests", dependencies: ["LookoutScrape", "LookoutFormats"]),
         .testTarget(name: "LookoutServerTests", dependencies: [
             "LookoutServer", "LookoutClient",

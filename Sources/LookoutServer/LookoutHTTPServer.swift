@@ -1,4 +1,5 @@
 import Hummingbird
+import LookoutYAML
 import HummingbirdCore
 import Logging
 import ServiceLifecycle

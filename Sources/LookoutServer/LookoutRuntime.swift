@@ -5,6 +5,7 @@ import LookoutModel
 import LookoutRules
 import LookoutScrape
 import LookoutStorage
+import LookoutYAML
 import Synchronization
 
 /// What the services and the HTTP layer share: the validated config, the metric store (by its
@@ -86,6 +87,48 @@ public final class LookoutRuntime: Sendable {
     public func attach(scrapeManager: ScrapeManager) {
         state.withLock { $0.scrape = scrapeManager }
         selfMetrics.register("scrape") { scrapeManager.metrics.families() }
+    }
+
+    private let rulesState = Mutex<(manager: RuleManager?, lastReloadOK: Bool, lastReloadAt: Double)>((nil, true, 0))
+
+    /// Called once rule evaluation runs: `/api/v1/rules`, `/api/v1/alerts` and reloads use it.
+    public func attach(rules: RuleManager) {
+        rulesState.withLock { $0.manager = rules; $0.lastReloadAt = Date().timeIntervalSince1970 }
+        selfMetrics.register("rules") { [self] in
+            let (ok, at) = rulesState.withLock { ($0.lastReloadOK, $0.lastReloadAt) }
+            return rules.selfMetrics() + [
+                MetricFamily("lookout_config_last_reload_successful", .gauge, help: "Whether the last configuration reload attempt was successful.",
+                             value: ok ? 1 : 0),
+                MetricFamily("lookout_config_last_reload_success_timestamp_seconds", .gauge,
+                             help: "Timestamp of the last successful configuration reload.", value: at),
+            ]
+        }
+    }
+
+    /// Where alerting rules send alerts: the notifier of `alerting:`.
+    public var alertSink: (any AlertSink)? { nil }
+
+    public var ruleManager: RuleManager? { rulesState.withLock { $0.manager } }
+
+    /// Reads the config file again and swaps in its rules; on any error the running rules stay
+    /// and the error is returned (and logged, and shown by `lookout_config_last_reload_successful`).
+    /// Sections other than `rule_files` and `global.external_labels` take effect on a restart.
+    @discardableResult
+    public func reload() -> ConfigError? {
+        guard let file = config.file else {
+            return ConfigError(file: "<none>", line: 0, column: 0, message: "Lookout was started without a config file; nothing to reload")
+        }
+        do throws(ConfigError) {
+            let fresh = try ConfigLoader.load(file: file)
+            ruleManager?.update(groups: fresh.ruleGroups)
+            rulesState.withLock { $0.lastReloadOK = true; $0.lastReloadAt = Date().timeIntervalSince1970 }
+            logger.info("config reloaded", metadata: ["file": "\(file)", "rule_groups": "\(fresh.ruleGroups.count)"])
+            return nil
+        } catch {
+            rulesState.withLock { $0.lastReloadOK = false }
+            logger.error("config reload failed; the running rules stay", metadata: ["file": "\(file)", "error": "\(error)"])
+            return error
+        }
     }
 
     public var store: (any MetricStorage)? { state.withLock { $0.store } }

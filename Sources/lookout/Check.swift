@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import LookoutRules
 import LookoutServer
 
-/// `lookout check config FILE`: validate like `promtool check config`.
+/// `lookout check config FILE` and `lookout check rules FILE…`: validate like `promtool check`.
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Validate files without running anything.",
-                                                    subcommands: [CheckConfig.self])
+                                                    subcommands: [CheckConfig.self, CheckRules.self])
 }
 
 struct CheckConfig: ParsableCommand {
@@ -18,10 +19,35 @@ struct CheckConfig: ParsableCommand {
         do {
             let config = try ConfigLoader.load(file: file)
             print("Checking \(file)")
-            print("  SUCCESS: \(config.scrapeConfigs.count) scrape configs found")
+            print("  SUCCESS: \(config.scrapeConfigs.count) scrape configs, \(config.ruleGroups.reduce(0) { $0 + $1.rules.count }) rules found")
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
         }
+    }
+}
+
+struct CheckRules: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules", abstract: "Validate Prometheus rule files, as `promtool check rules` does.")
+
+    @Argument(help: "Rule files to check.")
+    var files: [String]
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            print("Checking \(file)")
+            do {
+                let groups = try RuleFileParser.load(file: file, defaultInterval: 60_000)
+                print("  SUCCESS: \(groups.reduce(0) { $0 + $1.rules.count }) rules found")
+            } catch {
+                print("  FAILED:")
+                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                failed = true
+            }
+            print("")
+        }
+        if failed { throw ExitCode(1) }
     }
 }

@@ -91,6 +91,8 @@ import Testing
                         "\(endpoint.path) answers query and admin: \(String(describing: router["\(method) \(uri) q"]))")
             case .ingest:
                 #expect(status("-") == 401 && status("q") == 403, "\(endpoint.path) needs an ingest token")
+            case .admin:
+                #expect(status("-") == 401 && status("q") == 403 && status("i") == 403, "\(endpoint.path) needs an admin token")
             }
         }
     }

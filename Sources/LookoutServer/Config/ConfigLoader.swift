@@ -3,6 +3,7 @@ import LookoutModel
 import LookoutRules
 import LookoutScrape
 import LookoutStorage
+import LookoutYAML
 import Yams
 
 /// Reads and validates `lookout.yaml`. Every error names the file, line, column and key.
@@ -21,21 +22,17 @@ public enum ConfigLoader {
             throw ConfigError(file: file, line: 0, column: 0, message: "cannot read config: \(error.localizedDescription)")
         }
         let folder = (file as NSString).deletingLastPathComponent
-        return try parse(text, file: file, baseDirectory: folder.isEmpty ? "." : folder)
+        var config = try parse(text, file: file, baseDirectory: folder.isEmpty ? "." : folder)
+        config.file = file
+        return config
     }
 
     public static func parse(_ text: String, file: String = "<config>", baseDirectory: String = ".") throws(ConfigError) -> LookoutConfig {
         let reader = YAMLReader(file: file)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw yamlError(error, file: file)
-        } catch {
-            throw ConfigError(file: file, line: 1, column: 1, message: "\(error)")
-        }
+        let root = try reader.compose(text)
         var config = LookoutConfig()
         guard let root else { return config }
+        var ruleFilesNode: Node?
         let sections = try reader.mapping(root, "the config file", allowed: topLevelKeys)
         // `global` first: scrape configs inherit from it.
         for (key, _, value) in sections where key == "global" {
@@ -47,7 +44,8 @@ public enum ConfigLoader {
             case "storage": config.storage = try storage(value, reader)
             case "scrape_configs": config.scrapeConfigs = try scrapeConfigs(value, reader, global: config.global, baseDirectory: baseDirectory)
             case "query": config.query = try query(value, reader)
-            case "rule_files", "slo_files": _ = try reader.strings(value, key)
+            case "rule_files": ruleFilesNode = value
+            case "slo_files": _ = try reader.strings(value, key)
             case "alerting": _ = try reader.mapping(value, key, allowed: ["route", "inhibit_rules", "receivers"])
             case "span_metrics": config.spanMetrics = try spanMetrics(value, reader)
             case "logs": try logs(value, reader, into: &config.logs)
@@ -55,16 +53,24 @@ public enum ConfigLoader {
             default: break
             }
         }
+        if let ruleFilesNode {
+            config.ruleGroups = try ruleGroups(ruleFilesNode, reader, baseDirectory: baseDirectory,
+                                               evaluationInterval: config.global.evaluationInterval)
+        }
         return config
     }
 
-    static func yamlError(_ error: YamlError, file: String) -> ConfigError {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return ConfigError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
-        default:
-            return ConfigError(file: file, line: 1, column: 1, message: "invalid YAML: \(error)")
+    /// Every group of the files `rule_files` names (paths or globs, relative to the config's
+    /// folder); a file that cannot be read or is invalid fails the whole config, with its line.
+    static func ruleGroups(_ node: Node, _ reader: YAMLReader, baseDirectory: String, evaluationInterval: Int64) throws(ConfigError) -> [RuleGroup] {
+        let patterns = try reader.strings(node, "rule_files")
+        let (files, missing) = RuleFileParser.expand(patterns, baseDirectory: baseDirectory)
+        if let first = missing.first { throw reader.error(node, "rule file \"\(first)\" does not exist") }
+        var groups: [RuleGroup] = []
+        for file in files {
+            groups += try RuleFileParser.load(file: file, defaultInterval: evaluationInterval)
         }
+        return groups
     }
 
     static func server(_ node: Node, _ reader: YAMLReader, baseDirectory: String) throws(ConfigError) -> ServerConfig {
@@ -144,7 +150,7 @@ public enum ConfigLoader {
             case "scrape_interval": global.scrapeInterval = try reader.duration(value, key)
             case "scrape_timeout": global.scrapeTimeout = try reader.duration(value, key); timeoutNode = value
             case "external_labels": global.externalLabels = try reader.stringMap(value, key)
-            default: _ = try reader.duration(value, key)
+            default: global.evaluationInterval = try reader.duration(value, key)
             }
         }
         if timeoutNode == nil { global.scrapeTimeout = min(global.scrapeTimeout, global.scrapeInterval) }

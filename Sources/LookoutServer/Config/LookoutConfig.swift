@@ -13,6 +13,10 @@ public struct LookoutConfig: Sendable {
     public var query = QueryConfig()
     public var spanMetrics = SpanMetricsOptions()
     public var logs = LogsConfig()
+    /// The groups of every `rule_files` file, parsed and validated.
+    public var ruleGroups: [RuleGroup] = []
+    /// The file this config was loaded from, which a reload reads again.
+    public var file: String?
 
     public init() {}
 }
@@ -71,6 +75,8 @@ public struct GlobalConfig: Sendable {
     public var scrapeInterval: Int64 = 15_000
     public var scrapeTimeout: Int64 = 10_000
     public var externalLabels: [String: String] = [:]
+    /// How often rule groups without their own `interval` are evaluated (Prometheus's default, 1m).
+    public var evaluationInterval: Int64 = 60_000
     public init() {}
 }
 

@@ -8,6 +8,8 @@ enum EndpointRole: String, Sendable {
     case query
     /// Push APIs: an `ingest` token.
     case ingest
+    /// Changing what runs (`POST /-/reload`): an `admin` token.
+    case admin
 }
 
 /// One call of an `.api` endpoint: its parameters (query string and form body), the value of the

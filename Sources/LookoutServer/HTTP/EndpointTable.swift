@@ -13,7 +13,7 @@ struct EndpointTable: Sendable {
         self.init(HealthRoutes(runtime: runtime).endpoints + PrometheusAPIRoutes(runtime: runtime).endpoints
                   + OTLPRoutes(runtime: runtime).endpoints + JaegerRoutes(runtime: runtime).endpoints
                   + TempoRoutes(runtime: runtime).endpoints + LogRoutes(runtime: runtime).endpoints + LokiRoutes(runtime: runtime).endpoints
-                  + LokiPushRoutes(runtime: runtime).endpoints)
+                  + LokiPushRoutes(runtime: runtime).endpoints + RuleRoutes(runtime: runtime).endpoints)
     }
 
     init(_ endpoints: [APIEndpoint]) {
