@@ -43,6 +43,7 @@ struct CheckRules: ParsableCommand {
                 print("  SUCCESS: \(groups.reduce(0) { $0 + $1.rules.count }) rules found")
             } catch {
                 print("  FAILED:")
+                fflush(nil)
                 FileHandle.standardError.write(Data("\(error)\n".utf8))
                 failed = true
             }
