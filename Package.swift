@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
@@ -50,6 +51,8 @@ let package = Package(
         .target(name: "LookoutNotify", dependencies: [
             "LookoutModel", "LookoutFormats", "LookoutYAML",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "LookoutScrape", dependencies: [
@@ -97,7 +100,7 @@ let package = Package(
         .testTarget(name: "LookoutQueryTests", dependencies: ["LookoutQuery"],
                     resources: [.copy("Cases"), .copy("LogQLCases")]),
         .testTarget(name: "LookoutRulesTests", dependencies: ["LookoutRules"]),
-        .testTarget(name: "LookoutNotifyTests", dependencies: ["LookoutNotify"]),
+        .testTarget(name: "LookoutNotifyTests", dependencies: ["LookoutNotify", "LookoutYAML"]),
         .testTarget(name: "LookoutScrapeTests", dependencies: ["LookoutScrape", "LookoutFormats"]),
         .testTarget(name: "LookoutServerTests", dependencies: [
             "LookoutServer", "LookoutClient",

@@ -14,6 +14,7 @@ enum IndexSchema {
         Migration(version: 1, summary: "metric tables named per signal", apply: metricTables),
         Migration(version: 2, summary: "span blocks, trace ids, search entries and attributes", apply: spanTables),
         Migration(version: 3, summary: "log streams, postings, blocks and pages", apply: logTables),
+        Migration(version: 4, summary: "notifier outbox, silences and notification log", apply: notifierTables),
     ]
 
     /// The version a database has once opened by this build.
@@ -62,6 +63,18 @@ enum IndexSchema {
                 max_t INTEGER NOT NULL, partition INTEGER NOT NULL, file INTEGER NOT NULL,
                 offset INTEGER NOT NULL, length INTEGER NOT NULL,
                 PRIMARY KEY(series_id, min_t)) WITHOUT ROWID;
+            """)
+    }
+
+    /// Version 4: the notifier's durable state (`NotifierStore`, `docs/format/index.md`).
+    private static func notifierTables(_ db: SQLiteConnection) throws {
+        try db.exec("""
+            CREATE TABLE notify_outbox(id TEXT PRIMARY KEY, receiver TEXT NOT NULL, integration TEXT NOT NULL,
+                integration_index INTEGER NOT NULL, body BLOB NOT NULL, created_at INTEGER NOT NULL,
+                next_attempt_at INTEGER NOT NULL, attempts INTEGER NOT NULL, last_error TEXT NOT NULL);
+            CREATE INDEX notify_outbox_due ON notify_outbox(next_attempt_at);
+            CREATE TABLE notify_silences(id TEXT PRIMARY KEY, ends_at INTEGER NOT NULL, record TEXT NOT NULL);
+            CREATE TABLE notify_log(key TEXT PRIMARY KEY, entry TEXT NOT NULL);
             """)
     }
 

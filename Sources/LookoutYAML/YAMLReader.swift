@@ -87,9 +87,9 @@ public struct YAMLReader: Sendable {
     }
 
     /// A Prometheus duration such as `15s` or `1h30m`, in milliseconds.
-    public func duration(_ node: Node, _ key: String) throws(ConfigError) -> Int64 {
+    public func duration(_ node: Node, _ key: String, allowZero: Bool = false) throws(ConfigError) -> Int64 {
         let text = try string(node, key)
-        guard let ms = PromDuration.parse(text), ms > 0 else {
+        guard let ms = PromDuration.parse(text), ms > 0 || (allowZero && ms == 0) else {
             throw error(node, "invalid duration \"\(text)\" for \(key): use a number and unit, e.g. 15s, 1m, 1h30m")
         }
         return ms
