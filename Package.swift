@@ -66,6 +66,7 @@ let package = Package(
         .target(name: "LookoutServer", dependencies: [
             "LookoutModel", "LookoutFormats", "LookoutStorage", "LookoutQuery", "LookoutScrape", "LookoutRules",
             "LookoutNotify", "LookoutYAML",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

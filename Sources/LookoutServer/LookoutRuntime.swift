@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LookoutFormats
 import LookoutModel
+import LookoutNotify
 import LookoutRules
 import LookoutScrape
 import LookoutStorage
@@ -105,14 +106,30 @@ public final class LookoutRuntime: Sendable {
         }
     }
 
+    private let notifyState = Mutex<(storage: (any NotificationStorage)?, dispatcher: Dispatcher?, worker: DeliveryWorker?)>((nil, nil, nil))
+
+    /// Called with the notifier's durable state once the data directory is open.
+    public func attach(notifications: any NotificationStorage) {
+        notifyState.withLock { $0.storage = notifications }
+    }
+
+    /// Called once the notifier runs: the Alertmanager API and reloads use it.
+    public func attach(dispatcher: Dispatcher, worker: DeliveryWorker) {
+        notifyState.withLock { $0.dispatcher = dispatcher; $0.worker = worker }
+        selfMetrics.register("notifier") { worker.selfMetrics(now: WallClock.nowMilliseconds()) }
+    }
+
+    public var notificationStorage: (any NotificationStorage)? { notifyState.withLock { $0.storage } }
+    public var dispatcher: Dispatcher? { notifyState.withLock { $0.dispatcher } }
+
     /// Where alerting rules send alerts: the notifier of `alerting:`.
-    public var alertSink: (any AlertSink)? { nil }
+    public var alertSink: (any AlertSink)? { DispatcherSink(runtime: self) }
 
     public var ruleManager: RuleManager? { rulesState.withLock { $0.manager } }
 
     /// Reads the config file again and swaps in its rules; on any error the running rules stay
     /// and the error is returned (and logged, and shown by `lookout_config_last_reload_successful`).
-    /// Sections other than `rule_files` and `global.external_labels` take effect on a restart.
+    /// Sections other than `rule_files` and `alerting` take effect on a restart.
     @discardableResult
     public func reload() -> ConfigError? {
         guard let file = config.file else {
@@ -121,6 +138,7 @@ public final class LookoutRuntime: Sendable {
         do throws(ConfigError) {
             let fresh = try ConfigLoader.load(file: file)
             ruleManager?.update(groups: fresh.ruleGroups)
+            dispatcher?.update(config: fresh.alerting, now: WallClock.nowMilliseconds())
             rulesState.withLock { $0.lastReloadOK = true; $0.lastReloadAt = Date().timeIntervalSince1970 }
             logger.info("config reloaded", metadata: ["file": "\(file)", "rule_groups": "\(fresh.ruleGroups.count)"])
             return nil

@@ -43,6 +43,7 @@ struct Serve: AsyncParsableCommand {
             StorageService(runtime: runtime, progress: { progress.update(done: $0, total: $1) }),
             RetentionService(runtime: runtime),
             SpanMetricsService(runtime: runtime),
+            NotifierService(runtime: runtime),
             RulesService(runtime: runtime),
             ScrapeService(runtime: runtime),
         ]

@@ -39,8 +39,12 @@ import Testing
     /// What an endpoint answers a caller it lets in, on the test's empty span store.
     /// The status an authorised plain request gets: 404 for an unknown trace, 400 for the tail,
     /// which answers only an upgraded WebSocket (`LokiTailHandler`).
+    /// The notifier's API answers 503 until the notifier runs (it does not in these tests), and a
+    /// reload 500 without a config file to read again.
     static func answered(_ endpoint: APIEndpoint) -> Int {
-        endpoint.path.contains("/traces/") ? 404 : endpoint.path.hasSuffix("/tail") ? 400 : 200
+        if endpoint.path.hasPrefix("/api/v2/") && endpoint.path != "/api/v2/status" { return 503 }
+        if endpoint.path == "/-/reload" { return 500 }
+        return endpoint.path.contains("/traces/") ? 404 : endpoint.path.hasSuffix("/tail") ? 400 : 200
     }
 
     /// (path, method, caller) → (status, body) for every endpoint, through one way of answering.
@@ -93,6 +97,7 @@ import Testing
                 #expect(status("-") == 401 && status("q") == 403, "\(endpoint.path) needs an ingest token")
             case .admin:
                 #expect(status("-") == 401 && status("q") == 403 && status("i") == 403, "\(endpoint.path) needs an admin token")
+                #expect(status("a") == Self.answered(endpoint), "\(endpoint.path) answers admin")
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LookoutModel
+import LookoutNotify
 import LookoutRules
 import LookoutScrape
 import LookoutStorage
@@ -46,7 +47,7 @@ public enum ConfigLoader {
             case "query": config.query = try query(value, reader)
             case "rule_files": ruleFilesNode = value
             case "slo_files": _ = try reader.strings(value, key)
-            case "alerting": _ = try reader.mapping(value, key, allowed: ["route", "inhibit_rules", "receivers"])
+            case "alerting": config.alerting = try AlertingConfigParser.parse(value, reader, baseDirectory: baseDirectory)
             case "span_metrics": config.spanMetrics = try spanMetrics(value, reader)
             case "logs": try logs(value, reader, into: &config.logs)
             case "limits": try limits(value, reader, into: &config.logs)

@@ -1,3 +1,4 @@
+import LookoutNotify
 import LookoutQuery
 import LookoutRules
 import LookoutScrape
@@ -13,6 +14,8 @@ public struct LookoutConfig: Sendable {
     public var query = QueryConfig()
     public var spanMetrics = SpanMetricsOptions()
     public var logs = LogsConfig()
+    /// `alerting:`: routes, receivers, inhibit rules and time intervals.
+    public var alerting = AlertingConfig()
     /// The groups of every `rule_files` file, parsed and validated.
     public var ruleGroups: [RuleGroup] = []
     /// The file this config was loaded from, which a reload reads again.

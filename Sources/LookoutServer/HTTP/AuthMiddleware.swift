@@ -15,7 +15,7 @@ struct AuthMiddleware: RouterMiddleware {
     let table: EndpointTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let refusal = refusal(path: request.uri.path, authorization: request.headers[.authorization]) {
+        if let refusal = refusal(path: request.uri.path, method: request.method, authorization: request.headers[.authorization]) {
             return refusal.response
         }
         return try await next(request, context)
@@ -23,9 +23,9 @@ struct AuthMiddleware: RouterMiddleware {
 
     /// The 401/403 answer for a request to `path` with this `Authorization` header, or nil when
     /// it may pass. Shared with `QueryFastPath`.
-    func refusal(path: String, authorization: String?) -> APIReply? {
+    func refusal(path: String, method: HTTPRequest.Method? = nil, authorization: String?) -> APIReply? {
         if tokens.isEmpty { return nil }
-        let role = table.role(for: path)
+        let role = table.role(for: path, method: method)
         if role == .open { return nil }
         guard let header = authorization, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             return Self.refuse(.unauthorized, "missing bearer token: send Authorization: Bearer <token>")

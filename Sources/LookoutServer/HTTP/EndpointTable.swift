@@ -13,7 +13,8 @@ struct EndpointTable: Sendable {
         self.init(HealthRoutes(runtime: runtime).endpoints + PrometheusAPIRoutes(runtime: runtime).endpoints
                   + OTLPRoutes(runtime: runtime).endpoints + JaegerRoutes(runtime: runtime).endpoints
                   + TempoRoutes(runtime: runtime).endpoints + LogRoutes(runtime: runtime).endpoints + LokiRoutes(runtime: runtime).endpoints
-                  + LokiPushRoutes(runtime: runtime).endpoints + RuleRoutes(runtime: runtime).endpoints)
+                  + LokiPushRoutes(runtime: runtime).endpoints + RuleRoutes(runtime: runtime).endpoints
+                  + AlertmanagerRoutes(runtime: runtime).endpoints)
     }
 
     init(_ endpoints: [APIEndpoint]) {
@@ -42,9 +43,15 @@ struct EndpointTable: Sendable {
         return nil
     }
 
-    /// The role a request to `path` needs: its endpoint's, or `query` for a path no endpoint
-    /// serves (so an unknown path answers 401 before 404, and only to a caller with a token).
-    func role(for path: String) -> EndpointRole {
-        endpoint(for: path)?.endpoint.role ?? .query
+    /// The role a request to `path` needs: its endpoint's (the one for `method` where a path has
+    /// several, as `/api/v2/alerts` reads with a query token and takes pushes with an ingest one),
+    /// or `query` for a path no endpoint serves (so an unknown path answers 401 before 404, and
+    /// only to a caller with a token).
+    func role(for path: String, method: HTTPRequest.Method? = nil) -> EndpointRole {
+        if let method, pipeline[path] == nil,
+           let endpoint = endpoints.first(where: { $0.methods.contains(method) && $0.match(path).matches }) {
+            return endpoint.role
+        }
+        return endpoint(for: path)?.endpoint.role ?? .query
     }
 }

@@ -40,6 +40,7 @@ public struct StorageService: Service {
         runtime.attach(spans: spans, metrics: spans.selfMetrics)
         runtime.attach(exemplars: exemplars, metrics: exemplars.selfMetrics)
         runtime.attach(logs: logs)
+        runtime.attach(notifications: NotifierStore(data: data))
         runtime.attach(store: store)
         // Faults heal by themselves once the disk takes writes again (`recoverFromFaults`).
         await cancelWhenGracefulShutdown {
