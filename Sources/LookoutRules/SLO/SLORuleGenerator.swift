@@ -95,8 +95,8 @@ public enum SLORuleGenerator {
         let period = windowText(windows.period)
         let on = "on(sloth_id, sloth_slo, sloth_service) group_left"
         out += "  - name: \(quote("sloth-slo-meta-recordings-" + id))\n    rules:\n"
-        record("slo:objective:ratio", "vector(\(number(slo.objective / 100)))", sloth)
-        record("slo:error_budget:ratio", "vector(1-\(number(slo.objective / 100)))", sloth)
+        record("slo:objective:ratio", "vector(\(number(slo.objectiveRatio)))", sloth)
+        record("slo:error_budget:ratio", "vector(\(number(slo.errorBudget)))", sloth)
         record("slo:time_period:days", "vector(\(slo.periodDays))", sloth)
         record("slo:current_burn_rate:ratio", "slo:sli_error:ratio_rate\(base)\(selector)\n/ \(on)\nslo:error_budget:ratio\(selector)", sloth)
         record("slo:period_burn_rate:ratio", "slo:sli_error:ratio_rate\(period)\(selector)\n/ \(on)\nslo:error_budget:ratio\(selector)", sloth)

@@ -37,10 +37,13 @@ public struct SLO: Sendable {
     /// The SLO period in days (`time_window`: 7d, 28d or 30d; Sloth's is 30).
     public var periodDays: Int
 
+    /// The objective as a ratio (99.9 → 0.999), without binary noise.
+    public var objectiveRatio: Double { Self.rounded(objective / 100) }
+
     /// The error budget as a ratio: 1 - objective/100, without binary noise.
-    public var errorBudget: Double {
-        (Double(String(format: "%.12g", 1 - objective / 100)) ?? (1 - objective / 100))
-    }
+    public var errorBudget: Double { Self.rounded(1 - objective / 100) }
+
+    static func rounded(_ v: Double) -> Double { Double(String(format: "%.12g", v)) ?? v }
 }
 
 /// The SRE workbook's multiwindow, multi-burn-rate alert windows for an SLO period: for 30 days,

@@ -34,6 +34,7 @@ public enum ConfigLoader {
         var config = LookoutConfig()
         guard let root else { return config }
         var ruleFilesNode: Node?
+        var sloFilesNode: Node?
         let sections = try reader.mapping(root, "the config file", allowed: topLevelKeys)
         // `global` first: scrape configs inherit from it.
         for (key, _, value) in sections where key == "global" {
@@ -46,7 +47,7 @@ public enum ConfigLoader {
             case "scrape_configs": config.scrapeConfigs = try scrapeConfigs(value, reader, global: config.global, baseDirectory: baseDirectory)
             case "query": config.query = try query(value, reader)
             case "rule_files": ruleFilesNode = value
-            case "slo_files": _ = try reader.strings(value, key)
+            case "slo_files": sloFilesNode = value
             case "alerting": config.alerting = try AlertingConfigParser.parse(value, reader, baseDirectory: baseDirectory)
             case "span_metrics": config.spanMetrics = try spanMetrics(value, reader)
             case "logs": try logs(value, reader, into: &config.logs)
@@ -57,6 +58,15 @@ public enum ConfigLoader {
         if let ruleFilesNode {
             config.ruleGroups = try ruleGroups(ruleFilesNode, reader, baseDirectory: baseDirectory,
                                                evaluationInterval: config.global.evaluationInterval)
+        }
+        if let sloFilesNode {
+            let (files, missing) = RuleFileParser.expand(try reader.strings(sloFilesNode, "slo_files"), baseDirectory: baseDirectory)
+            if let first = missing.first { throw reader.error(sloFilesNode, "SLO file \"\(first)\" does not exist") }
+            for file in files {
+                let spec = try SLOSpecParser.load(file: file, spanMetricsBuckets: config.spanMetrics.buckets)
+                config.slos.append(spec)
+                config.ruleGroups += try SLORuleGenerator.ruleGroups(spec, defaultInterval: config.global.evaluationInterval)
+            }
         }
         return config
     }

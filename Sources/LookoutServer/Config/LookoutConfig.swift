@@ -18,6 +18,8 @@ public struct LookoutConfig: Sendable {
     public var alerting = AlertingConfig()
     /// The groups of every `rule_files` file, parsed and validated.
     public var ruleGroups: [RuleGroup] = []
+    /// The specs of every `slo_files` file; their rules are in `ruleGroups`.
+    public var slos: [SLOSpec] = []
     /// The file this config was loaded from, which a reload reads again.
     public var file: String?
 

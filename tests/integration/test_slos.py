@@ -1,0 +1,44 @@
+"""SLOs: `lookout slo generate` expands a Sloth prometheus/v1 spec into rules that Debian's promtool
+accepts, whose burn-rate alerts pass promtool unit tests; `lookout serve` evaluates them directly."""
+import subprocess
+
+from conftest import LOOKOUT_BIN, HERE, wait_for
+
+SLOS = HERE / "slos"
+
+
+def test_generated_rules_pass_promtool_check_and_unit_tests():
+    generated = subprocess.run([LOOKOUT_BIN, "slo", "generate", str(SLOS / "checkout.yaml")], capture_output=True, text=True)
+    assert generated.returncode == 0, generated.stderr
+    # The committed rule file the unit tests load is what the generator prints today.
+    assert generated.stdout == (SLOS / "checkout.rules.yaml").read_text()
+    for tool in (["promtool", "check", "rules"], [LOOKOUT_BIN, "check", "rules"]):
+        result = subprocess.run([*tool, str(SLOS / "checkout.rules.yaml")], capture_output=True, text=True)
+        assert result.returncode == 0 and "SUCCESS: 37 rules found" in result.stdout, result.stdout + result.stderr
+    unit = subprocess.run(["promtool", "test", "rules", "checkout_test.yaml"], cwd=SLOS, capture_output=True, text=True)
+    assert unit.returncode == 0, unit.stdout + unit.stderr
+
+
+def test_bad_specs_are_refused_with_their_line(tmp_path):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text((SLOS / "checkout.yaml").read_text().replace("threshold: 256ms", "threshold: 300ms"))
+    result = subprocess.run([LOOKOUT_BIN, "slo", "generate", str(spec)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert f"{spec}:22:" in result.stderr and "nearest are 256ms and 512ms" in result.stderr, result.stderr
+
+
+def test_serve_evaluates_slo_files(lookout_factory):
+    lookout = lookout_factory("""
+global: {evaluation_interval: 1s}
+slo_files: [slos/*.yaml]
+""")
+    (lookout.dir / "slos").mkdir(parents=True, exist_ok=True)
+    (lookout.dir / "slos" / "checkout.yaml").write_text((SLOS / "checkout.yaml").read_text())
+    lookout.start()
+    wait_for(lambda: lookout.query('slo:objective:ratio{sloth_slo="requests-availability"}')["result"], what="SLO meta recordings")
+    assert lookout.query('slo:objective:ratio{sloth_slo="requests-availability"}')["result"][0]["value"][1] == "0.999"
+    assert lookout.query('slo:time_period:days{sloth_slo="spans-latency"}')["result"][0]["value"][1] == "7"
+    groups = [g["name"] for g in lookout.api("/api/v1/rules")[1]["data"]["groups"]]
+    assert "sloth-slo-alerts-checkout-requests-availability" in groups
+    assert "sloth-slo-alerts-checkout-spans-latency" in groups
+    assert lookout.stop() == 0
