@@ -10,7 +10,7 @@ let package = Package(
         .executable(name: "lookout", targets: ["lookout"]),
         .executable(name: "lookout-bench", targets: ["LookoutBench"]),
         // For the fuzz targets in `Fuzz/`, which build against these with libFuzzer.
-        .library(name: "LookoutParsers", targets: ["LookoutModel", "LookoutFormats", "LookoutQuery"]),
+        .library(name: "LookoutParsers", targets: ["LookoutModel", "LookoutFormats", "LookoutQuery", "LookoutRules"]),
         .library(name: "LookoutServerLibrary", targets: ["LookoutServer"]),
     ],
     dependencies: [

@@ -26,6 +26,8 @@ let package = Package(
                           swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzLokiPush", dependencies: ["FuzzSupport", .product(name: "LookoutParsers", package: "Lookout")],
                           swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzRules", dependencies: ["FuzzSupport", .product(name: "LookoutParsers", package: "Lookout")],
+                          swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzConfig", dependencies: ["FuzzSupport", .product(name: "LookoutServerLibrary", package: "Lookout")],
                           swiftSettings: fuzzFlags),
     ]

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzExposition FuzzPromQL FuzzConfig FuzzOTLP FuzzTraceQL FuzzJSONLines FuzzLogQL FuzzLokiPush)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzExposition FuzzPromQL FuzzConfig FuzzOTLP FuzzTraceQL FuzzJSONLines FuzzLogQL FuzzLokiPush FuzzRules)
 work=${LOOKOUT_FUZZ_WORK:-.build-fuzz}
 # One build per product: `swift build` given several `--product`s builds only the last.
 for target in "${targets[@]}"; do
@@ -31,6 +31,10 @@ for target in "${targets[@]}"; do
     FuzzJSONLines) cp Tests/Fixtures/logs/*.jsonl "$corpus/" ;;
     FuzzLokiPush) printf '%s' '{"streams":[{"stream":{"a":"b"},"values":[["1","x",{"k":"v"}]]}]}' > "$corpus/push.json" ;;
     FuzzLogQL) awk -v dir="$corpus" '{ print > (dir "/query" NR) }' Tests/Fixtures/logql/queries.txt ;;
+    FuzzRules)
+      for f in tests/integration/rules/*.yaml tests/integration/slos/checkout.yaml; do { printf '\0'; cat "$f"; } > "$corpus/rules-$(basename "$f")"; done
+      { printf '\1'; cat tests/integration/slos/checkout.yaml; } > "$corpus/slo"
+      printf '\2{{ $labels.job }} {{ $value | humanizePercentage }} {{ if gt $value 0.1 }}hi{{ end }}' > "$corpus/template" ;;
     FuzzTraceQL) awk -v dir="$corpus" '{ print > (dir "/query" NR) }' Tests/Fixtures/traceql/queries.txt ;;
   esac
   echo "== $target for ${seconds}s"
