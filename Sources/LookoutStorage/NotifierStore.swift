@@ -2,9 +2,9 @@ import Foundation
 import CSQLite
 import LookoutModel
 
-/// The notifier's outbox, silences and notification log in `index.sqlite` (tables `notify_*`):
-/// an entry is durable once `enqueue` returns, so a notification accepted before a crash is
-/// delivered after the restart.
+/// The notifier's outbox, silences and notification log in `index.sqlite` (tables `notify_*`,
+/// `docs/format/index.md`): an entry is durable once `enqueue` returns (`synchronous=FULL`), so a
+/// notification accepted before a crash is delivered after the restart.
 public final class NotifierStore: NotificationStorage, @unchecked Sendable {
     let index: IndexDatabase
 
@@ -14,6 +14,9 @@ public final class NotifierStore: NotificationStorage, @unchecked Sendable {
 
     public func enqueue(_ entries: [OutboxEntry]) throws {
         try index.withConnection { db in
+            // Durable on return even on power loss, as partition commits are.
+            try db.exec("PRAGMA synchronous=FULL")
+            defer { try? db.exec("PRAGMA synchronous=NORMAL") }
             try db.transaction {
                 for e in entries {
                     try db.statement("""
