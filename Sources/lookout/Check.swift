@@ -52,3 +52,38 @@ struct CheckRules: ParsableCommand {
         if failed { throw ExitCode(1) }
     }
 }
+
+/// `lookout test rules FILE…`: runs `promtool test rules` unit-test files.
+struct TestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "test", abstract: "Run unit tests.",
+                                                    subcommands: [TestRules.self])
+}
+
+struct TestRules: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Run rule unit tests, as `promtool test rules` does.")
+
+    @Argument(help: "Unit-test files.")
+    var files: [String]
+
+    func run() async throws {
+        var failed = false
+        for file in files {
+            print("Unit Testing:  \(file)")
+            do {
+                let outcome = try await RuleUnitTests.run(file: file)
+                if outcome.passed {
+                    print("  SUCCESS\n")
+                } else {
+                    failed = true
+                    print("  FAILED:")
+                    for failure in outcome.failures { print("    " + failure) }
+                    print("")
+                }
+            } catch {
+                failed = true
+                print("  FAILED:\n    \(error)\n")
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}

@@ -7,6 +7,6 @@ struct Lookout: AsyncParsableCommand {
         commandName: "lookout",
         abstract: "Metrics, logs, traces and alerts in one binary.",
         version: "0.1.0",
-        subcommands: [Serve.self, Check.self, SLOCommand.self, Import.self, Query.self, Logs.self, Trace.self, Traces.self, Repair.self]
+        subcommands: [Serve.self, Check.self, TestCommand.self, SLOCommand.self, Import.self, Query.self, Logs.self, Trace.self, Traces.self, Repair.self]
     )
 }

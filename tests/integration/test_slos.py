@@ -42,3 +42,19 @@ slo_files: [slos/*.yaml]
     assert "sloth-slo-alerts-checkout-requests-availability" in groups
     assert "sloth-slo-alerts-checkout-spans-latency" in groups
     assert lookout.stop() == 0
+
+
+def test_lookout_test_rules_agrees_with_promtool(tmp_path):
+    for tool in (["promtool"], [LOOKOUT_BIN]):
+        passing = subprocess.run([*tool, "test", "rules", "checkout_test.yaml"], cwd=SLOS, capture_output=True, text=True)
+        assert passing.returncode == 0 and "SUCCESS" in passing.stdout, (tool, passing.stdout + passing.stderr)
+    # The same tests with a wrong expectation fail in both.
+    broken = tmp_path / "broken_test.yaml"
+    broken.write_text((SLOS / "checkout_test.yaml").read_text()
+                      .replace("rule_files: [checkout.rules.yaml]", f"rule_files: [{SLOS / 'checkout.rules.yaml'}]")
+                      .replace("value: 4.997501249375312E-04", "value: 0.5"))
+    for tool in (["promtool"], [LOOKOUT_BIN]):
+        failing = subprocess.run([*tool, "test", "rules", str(broken)], capture_output=True, text=True)
+        assert failing.returncode == 1, (tool, failing.stdout + failing.stderr)
+    ours = subprocess.run([LOOKOUT_BIN, "test", "rules", str(broken)], capture_output=True, text=True)
+    assert "FAILED" in ours.stdout and "slo:sli_error:ratio_rate1h" in ours.stdout, ours.stdout
