@@ -125,6 +125,11 @@ public final class LookoutRuntime: Sendable {
     /// Where alerting rules send alerts: the notifier of `alerting:`.
     public var alertSink: (any AlertSink)? { DispatcherSink(runtime: self) }
 
+    private let sloState = Mutex<[SLOSpec]?>(nil)
+
+    /// The SLO specs now evaluated: the config's, or the last reload's.
+    public var slos: [SLOSpec] { sloState.withLock { $0 } ?? config.slos }
+
     public var ruleManager: RuleManager? { rulesState.withLock { $0.manager } }
 
     /// Reads the config file again and swaps in its rules; on any error the running rules stay
@@ -138,6 +143,7 @@ public final class LookoutRuntime: Sendable {
         do throws(ConfigError) {
             let fresh = try ConfigLoader.load(file: file)
             ruleManager?.update(groups: fresh.ruleGroups)
+            sloState.withLock { $0 = fresh.slos }
             dispatcher?.update(config: fresh.alerting, now: WallClock.nowMilliseconds())
             rulesState.withLock { $0.lastReloadOK = true; $0.lastReloadAt = Date().timeIntervalSince1970 }
             logger.info("config reloaded", metadata: ["file": "\(file)", "rule_groups": "\(fresh.ruleGroups.count)"])

@@ -41,6 +41,16 @@ slo_files: [slos/*.yaml]
     groups = [g["name"] for g in lookout.api("/api/v1/rules")[1]["data"]["groups"]]
     assert "sloth-slo-alerts-checkout-requests-availability" in groups
     assert "sloth-slo-alerts-checkout-spans-latency" in groups
+    status, body = lookout.api("/api/v1/slos")
+    assert status == 200
+    slos = {s["id"]: s for s in body["data"]["slos"]}
+    availability = slos["checkout-requests-availability"]
+    assert availability["objective"] == 0.999 and availability["period"] == "30d"
+    assert availability["sli"] is None  # no traffic yet
+    assert list(availability["burnRates"]) == ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"]
+    assert [(a["severity"], a["state"]) for a in availability["alerts"]] == [("page", "inactive"), ("ticket", "inactive")]
+    latency = slos["checkout-spans-latency"]
+    assert latency["period"] == "7d" and [a["severity"] for a in latency["alerts"]] == ["page"]
     assert lookout.stop() == 0
 
 

@@ -17,6 +17,9 @@ struct RuleRoutes {
             APIEndpoint(methods: [.get, .post], path: "/api/v1/alerts", role: .query, handler: .api { _ in
                 PrometheusAPIRoutes.success { alerts(&$0) }
             }),
+            APIEndpoint(methods: [.get], path: "/api/v1/slos", role: .query, handler: .api { _ throws(APIError) in
+                try slos()
+            }),
             APIEndpoint(methods: [.post, .put], path: "/-/reload", role: .admin, handler: .plain {
                 if let error = runtime.reload() {
                     return HealthRoutes.text("failed to reload config: \(error)\n", status: .internalServerError)
@@ -24,6 +27,66 @@ struct RuleRoutes {
                 return HealthRoutes.text("")
             }),
         ]
+    }
+
+    /// Every SLO with its objective, SLI now, budget remaining over its period, burn rate over
+    /// each alert window and the state of its page and ticket alerts: for the terminal UI and scripts.
+    func slos() throws(APIError) -> APIReply {
+        let engine = try PrometheusAPIRoutes(runtime: runtime).engine(timeout: nil, budget: nil)
+        let now = WallClock.nowMilliseconds()
+        let alerts = snapshots.flatMap { $0.alerts.flatMap { $0 } }.filter { $0.state != .inactive }
+        func value(_ query: String) -> Double? {
+            guard case .vector(let samples)? = try? engine.instant(query, at: now), let first = samples.first,
+                  first.sample.value.isFinite else { return nil }
+            return first.sample.value
+        }
+        func number(_ w: inout JSONWriter, _ key: String, _ v: Double?) {
+            w.key(key)
+            if let v { w.raw(PromNumber.format(v)) } else { w.raw("null") }
+        }
+        return PrometheusAPIRoutes.success { w in
+            w.object { w in
+                w.key("slos")
+                w.array { w in
+                    for spec in runtime.slos {
+                        for slo in spec.slos {
+                            let id = SLORuleGenerator.id(spec, slo)
+                            let selector = "{sloth_id=\"\(Labels.escape(id))\"}"
+                            let windows = BurnRateWindows(periodDays: slo.periodDays)
+                            let current = value("slo:sli_error:ratio_rate\(windowText(windows.base))\(selector)")
+                            w.object { w in
+                                w.field("id", id)
+                                w.field("service", spec.service)
+                                w.field("name", slo.name)
+                                w.field("description", slo.description)
+                                w.key("objective"); w.raw(PromNumber.format(slo.objectiveRatio))
+                                w.field("period", windowText(windows.period))
+                                number(&w, "sli", current.map { 1 - $0 })
+                                number(&w, "errorBudgetRemaining", value("slo:period_error_budget_remaining:ratio\(selector)"))
+                                w.key("burnRates")
+                                w.object { w in
+                                    for window in windows.all {
+                                        number(&w, windowText(window),
+                                               value("slo:sli_error:ratio_rate\(windowText(window))\(selector)").map { $0 / slo.errorBudget })
+                                    }
+                                }
+                                w.key("alerts")
+                                w.array { w in
+                                    for severity in ["page", "ticket"] where !(severity == "page" ? slo.page : slo.ticket).disabled {
+                                        let state = alerts.first { $0.labels["sloth_id"] == id && $0.labels["sloth_severity"] == severity }?.state
+                                        w.object { w in
+                                            w.field("name", slo.alertName)
+                                            w.field("severity", severity)
+                                            w.field("state", state?.rawValue ?? "inactive")
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     var snapshots: [RuleGroupSnapshot] { runtime.ruleManager?.runners.map(\.snapshot) ?? [] }
