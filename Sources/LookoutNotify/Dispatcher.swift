@@ -111,14 +111,18 @@ public final class Dispatcher: Sendable {
 
     /// Flushes every group whose timer is due, writing its notifications into the outbox.
     public func tick(now: Int64) {
+        // The flushes read the notification log from storage, so they run on a snapshot, outside the lock.
+        let (snapshot, due) = state.withLock { s in (s, s.groups.keys.sorted().filter { s.groups[$0]!.nextFlush <= now }) }
         var entries: [OutboxEntry] = []
         var logEntries: [NotificationLogEntry] = []
+        for key in due {
+            let (newEntries, newLog) = flush(snapshot.groups[key]!, state: snapshot, now: now)
+            entries += newEntries
+            logEntries += newLog
+        }
         state.withLock { s in
-            for key in s.groups.keys.sorted() where s.groups[key]!.nextFlush <= now {
-                let group = s.groups[key]!
-                let (newEntries, newLog) = flush(group, state: s, now: now)
-                entries += newEntries
-                logEntries += newLog
+            for key in due {
+                guard let group = s.groups[key] else { continue }
                 // Resolved alerts leave the group once notified; an empty group goes.
                 let remaining = group.fingerprints.filter { s.alerts[$0].map { !$0.isResolved(at: now) } ?? false }
                 if remaining.isEmpty {
