@@ -147,22 +147,11 @@ public enum AlertingConfigParser {
         return text
     }
 
-    static func secret(_ node: Node, _ reader: YAMLReader, _ key: String, baseDirectory: String) throws(ConfigError) -> String {
-        let raw = try reader.string(node, key)
-        let path = raw.hasPrefix("/") ? raw : (baseDirectory as NSString).appendingPathComponent(raw)
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw reader.error(node, "cannot read \(key) \"\(path)\"")
-        }
-        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !secret.isEmpty else { throw reader.error(node, "\(key) \"\(path)\" is empty") }
-        return secret
-    }
-
     static func httpConfig(_ node: Node, _ reader: YAMLReader, baseDirectory: String) throws(ConfigError) -> String? {
         var token: String?
         for (key, _, value) in try reader.mapping(node, "http_config", allowed: ["authorization", "bearer_token_file", "bearer_token"]) {
             switch key {
-            case "bearer_token_file": token = try secret(value, reader, key, baseDirectory: baseDirectory)
+            case "bearer_token_file": token = try reader.secretFile(value, key, baseDirectory: baseDirectory)
             case "bearer_token": token = try reader.string(value, key)
             default:
                 for (authKey, _, authValue) in try reader.mapping(value, "http_config.authorization", allowed: ["type", "credentials", "credentials_file"]) {
@@ -172,7 +161,7 @@ public enum AlertingConfigParser {
                             throw reader.error(authValue, "only the Bearer authorization type is supported")
                         }
                     case "credentials": token = try reader.string(authValue, authKey)
-                    default: token = try secret(authValue, reader, authKey, baseDirectory: baseDirectory)
+                    default: token = try reader.secretFile(authValue, authKey, baseDirectory: baseDirectory)
                     }
                 }
             }
@@ -190,7 +179,7 @@ public enum AlertingConfigParser {
             case "send_resolved": config.sendResolved = try reader.bool(value, key)
             case "max_alerts": config.maxAlerts = try reader.int(value, key)
             case "timeout": config.timeout = try reader.duration(value, key)
-            case "hmac_secret_file": config.hmacSecret = WebhookSigner.key(from: try secret(value, reader, key, baseDirectory: baseDirectory))
+            case "hmac_secret_file": config.hmacSecret = WebhookSigner.key(from: try reader.secretFile(value, key, baseDirectory: baseDirectory))
             default: config.bearerToken = try httpConfig(value, reader, baseDirectory: baseDirectory)
             }
         }
@@ -207,7 +196,7 @@ public enum AlertingConfigParser {
         for (name, _, value) in try reader.mapping(node, "pagerduty_configs", allowed: keys) {
             switch name {
             case "routing_key": key = try reader.string(value, name)
-            case "routing_key_file": key = try secret(value, reader, name, baseDirectory: baseDirectory)
+            case "routing_key_file": key = try reader.secretFile(value, name, baseDirectory: baseDirectory)
             case "url": config.url = try url(value, reader, name)
             case "send_resolved": config.sendResolved = try reader.bool(value, name)
             case "severity":

@@ -58,8 +58,8 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    /// Takes alerts at `now`, merging each into the one with its labels, as Alertmanager does.
-    /// Returns the alerts' receivers' `alertmanager_configs` forwards, already in the outbox.
+    /// Takes alerts at `now`, merging each into the one with its labels, as Alertmanager does, and
+    /// writes the forwards to their receivers' `alertmanager_configs` into the outbox.
     public func receive(_ incoming: [NotifierAlert], now: Int64) {
         var forwards: [String: [NotifierAlert]] = [:]
         state.withLock { s in
@@ -249,22 +249,21 @@ public final class Dispatcher: Sendable {
     }
 
     public func alerts(now: Int64) -> [AlertView] {
-        state.withLock { s in
-            s.alerts.values.sorted { $0.labels < $1.labels }.map { alert in
-                let receivers = Array(Set(s.config.route.match(alert.labels).map(\.receiver))).sorted()
-                return AlertView(alert: alert, receivers: receivers, status: status(of: alert, state: s, now: now),
-                                 resolved: alert.isResolved(at: now))
-            }
+        // Routing and inhibition are worked out on a snapshot, outside the lock.
+        let s = state.withLock { $0 }
+        return s.alerts.values.sorted { $0.labels < $1.labels }.map { alert in
+            let receivers = Array(Set(s.config.route.match(alert.labels).map(\.receiver))).sorted()
+            return AlertView(alert: alert, receivers: receivers, status: status(of: alert, state: s, now: now),
+                             resolved: alert.isResolved(at: now))
         }
     }
 
     /// The current groups with their receiver and labels, for `GET /api/v2/alerts/groups`.
     public func groups(now: Int64) -> [(receiver: String, labels: Labels, alerts: [AlertView])] {
         let views = Dictionary(alerts(now: now).map { ($0.alert.fingerprint, $0) }, uniquingKeysWith: { a, _ in a })
-        return state.withLock { s in
-            s.groups.values.sorted { $0.key < $1.key }.map { g in
-                (g.route.receiver, g.labels, g.fingerprints.compactMap { views[$0] }.sorted { $0.alert.labels < $1.alert.labels })
-            }
+        let groups = state.withLock { $0.groups }
+        return groups.values.sorted { $0.key < $1.key }.map { g in
+            (g.route.receiver, g.labels, g.fingerprints.compactMap { views[$0] }.sorted { $0.alert.labels < $1.alert.labels })
         }
     }
 

@@ -12,12 +12,7 @@ public enum RuleFileParser {
 
     /// The groups of one file; `defaultInterval` (ms) applies where a group gives no `interval`.
     public static func load(file: String, defaultInterval: Int64) throws(ConfigError) -> [RuleGroup] {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: file, line: 0, column: 0, message: "cannot read rule file: \(error.localizedDescription)")
-        }
+        let text = try YAMLReader.contents(of: file, what: "rule file")
         return try parse(text, file: file, defaultInterval: defaultInterval)
     }
 

@@ -15,12 +15,7 @@ public enum RuleUnitTests {
     }
 
     public static func run(file: String) async throws(ConfigError) -> Outcome {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: file, line: 0, column: 0, message: "cannot read test file: \(error.localizedDescription)")
-        }
+        let text = try YAMLReader.contents(of: file, what: "test file")
         let reader = YAMLReader(file: file)
         guard let root = try reader.compose(text) else { return Outcome(failures: []) }
         let base = (file as NSString).deletingLastPathComponent
@@ -94,11 +89,11 @@ public enum RuleUnitTests {
                         for (ak, _, av) in try reader.mapping(alert, "exp_alerts", allowed: ["exp_labels", "exp_annotations"]) {
                             if ak == "exp_labels" { labels = try reader.stringMap(av, ak) } else { annotations = try reader.stringMap(av, ak) }
                         }
-                        labels["alertname"] = check.name.isEmpty ? labels["alertname"] : check.name
-                        check.expected.append((Labels(labels.compactMapValues { $0 }), Labels(annotations)))
+                        check.expected.append((Labels(labels), Labels(annotations)))
                     }
                 }
             }
+            // promtool adds the alert name to the expected labels.
             check.expected = check.expected.map { (l, a) in (l.setting("alertname", to: check.name), a) }
             alertChecks.append(check)
         }

@@ -11,6 +11,28 @@ public struct YAMLReader: Sendable {
         self.file = file
     }
 
+    /// The text of `file`, or a `ConfigError` naming it and what it is (`config`, `rule file`, …).
+    public static func contents(of file: String, what: String) throws(ConfigError) -> String {
+        do {
+            return try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: file, line: 0, column: 0, message: "cannot read \(what): \(error.localizedDescription)")
+        }
+    }
+
+    /// The trimmed text of the secret file `node` names (relative paths against `baseDirectory`);
+    /// a file that cannot be read or is empty is an error at `node`.
+    public func secretFile(_ node: Node, _ key: String, baseDirectory: String) throws(ConfigError) -> String {
+        let raw = try string(node, key)
+        let path = raw.hasPrefix("/") ? raw : (baseDirectory as NSString).appendingPathComponent(raw)
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw error(node, "cannot read \(key) \"\(path)\"")
+        }
+        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !secret.isEmpty else { throw error(node, "\(key) \"\(path)\" is empty") }
+        return secret
+    }
+
     /// The document's root node (nil for an empty document), or the parser's complaint, located.
     public func compose(_ text: String) throws(ConfigError) -> Node? {
         do {

@@ -10,12 +10,7 @@ public enum SLOSpecParser {
     /// `spanMetricsBuckets`: the span metrics' latency buckets (seconds), which a span-metrics
     /// latency SLO's threshold must be one of.
     public static func load(file: String, spanMetricsBuckets: [Double]) throws(ConfigError) -> SLOSpec {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: file, line: 0, column: 0, message: "cannot read SLO file: \(error.localizedDescription)")
-        }
+        let text = try YAMLReader.contents(of: file, what: "SLO file")
         return try parse(text, file: file, spanMetricsBuckets: spanMetricsBuckets)
     }
 

@@ -8,8 +8,6 @@ import LookoutModel
 public struct AlertTemplate: Sendable {
     let nodes: [TemplateNode]
     public let text: String
-    /// Whether the text has an action at all; plain text renders to itself.
-    public var isPlainText: Bool { nodes.allSatisfy { if case .text = $0 { true } else { false } } }
 
     public init(_ text: String, name: String = "template") throws(TemplateError) {
         self.text = text

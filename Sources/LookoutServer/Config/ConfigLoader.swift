@@ -16,12 +16,7 @@ public enum ConfigLoader {
 
     /// Loads a file; relative paths inside it (token files, file_sd files) resolve against its folder.
     public static func load(file: String) throws(ConfigError) -> LookoutConfig {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: file, line: 0, column: 0, message: "cannot read config: \(error.localizedDescription)")
-        }
+        let text = try YAMLReader.contents(of: file, what: "config")
         let folder = (file as NSString).deletingLastPathComponent
         var config = try parse(text, file: file, baseDirectory: folder.isEmpty ? "." : folder)
         config.file = file
@@ -112,13 +107,7 @@ public enum ConfigLoader {
         var tenant: String?
         for (key, _, value) in try reader.mapping(node, "server.auth.tokens", allowed: ["token_file", "role", "tenant"]) {
             switch key {
-            case "token_file":
-                let path = resolve(try reader.string(value, key), against: baseDirectory)
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    throw reader.error(value, "cannot read token_file \"\(path)\"")
-                }
-                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if secret?.isEmpty ?? true { throw reader.error(value, "token_file \"\(path)\" is empty") }
+            case "token_file": secret = try reader.secretFile(value, key, baseDirectory: baseDirectory)
             case "role":
                 let text = try reader.string(value, key)
                 guard let parsed = AuthToken.Role(rawValue: text) else {
